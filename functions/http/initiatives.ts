@@ -1,0 +1,178 @@
+import { z } from 'zod';
+import type { Actor } from '#shared/domain/actor.ts';
+import { isAllowed } from '#shared/domain/authorization.ts';
+import { SlugSchema, UlidSchema } from '#shared/domain/common.ts';
+import { NotFoundError } from '#shared/domain/errors.ts';
+import {
+  type Initiative,
+  OwnedInitiativeSchema,
+  PublicInitiativeSchema,
+  RegisterInitiativeSchema,
+  toPublicInitiative,
+  UpdateInitiativeSchema,
+} from '#shared/domain/initiative.ts';
+import {
+  archiveInitiative,
+  type DecisionContext,
+  fallbackSlug,
+  registerInitiative,
+  updateInitiative,
+} from '#shared/domain/initiative-decisions.ts';
+import { SlugTakenError } from '#shared/ports.ts';
+import { getDeps } from './deps.ts';
+import { problemResponses } from './openapi-common.ts';
+import { json, route, router } from './route.ts';
+
+const IdParams = z.object({ id: UlidSchema });
+const IdOrSlugParams = z.object({ idOrSlug: z.union([UlidSchema, SlugSchema]) });
+
+export const ListQuerySchema = z
+  .object({
+    municipality: SlugSchema.optional(),
+    neighbourhood: SlugSchema.optional(),
+    theme: z.string().max(40).optional(),
+    q: z.string().trim().max(100).optional(),
+    limit: z.coerce.number().int().min(1).max(100).default(20),
+    cursor: z.string().max(2000).optional(),
+  })
+  .strict()
+  .refine((query) => !query.neighbourhood || query.municipality, {
+    path: ['neighbourhood'],
+    message: 'needs municipality too: neighbourhood ids are per municipality',
+  });
+
+const InitiativePageSchema = z
+  .object({ items: z.array(PublicInitiativeSchema), nextCursor: z.string().optional() })
+  .meta({ id: 'InitiativePage' });
+
+/** Owners see their initiative whole; everyone else sees its public view. */
+function view(initiative: Initiative, actor: Actor | undefined) {
+  return isAllowed(actor, { type: 'initiative.read-private', owners: initiative.owners })
+    ? { ...initiative, viewerIsOwner: true }
+    : toPublicInitiative(initiative);
+}
+
+function decisionContext(actor: Actor | undefined): DecisionContext {
+  const deps = getDeps();
+  return { actor, now: deps.now(), newId: deps.newId };
+}
+
+async function loadInitiative(id: string): Promise<Initiative> {
+  const initiative = await getDeps().initiatives.get(id);
+  if (!initiative) throw new NotFoundError(`No initiative ${id}.`);
+  return initiative;
+}
+
+export const listInitiatives = route(
+  {
+    method: 'GET',
+    path: '/api/initiatives',
+    operationId: 'listInitiatives',
+    summary: 'Published initiatives, newest first, filtered by municipality, neighbourhood, theme or words.',
+    auth: 'none',
+    query: ListQuerySchema,
+    responses: { 200: { description: 'A page of initiatives', schema: InitiativePageSchema }, ...problemResponses(400) },
+  },
+  async ({ query }) => {
+    const page = await getDeps().initiatives.list(
+      { municipalityId: query.municipality, neighbourhoodId: query.neighbourhood, theme: query.theme, q: query.q },
+      { limit: query.limit, cursor: query.cursor },
+    );
+    return json(200, { items: page.items.map(toPublicInitiative), nextCursor: page.nextCursor });
+  },
+);
+
+export const registerInitiativeRoute = route(
+  {
+    method: 'POST',
+    path: '/api/initiatives',
+    operationId: 'registerInitiative',
+    summary: 'Register an initiative; the caller becomes its first owner.',
+    auth: 'required',
+    body: RegisterInitiativeSchema,
+    responses: { 201: { description: 'Registered', schema: OwnedInitiativeSchema }, ...problemResponses(400, 401, 422) },
+  },
+  async ({ body, actor, idempotency }) => {
+    const municipality = await getDeps().municipalities.get(body.municipalityId);
+    const context = decisionContext(actor);
+    let decision = registerInitiative(body, municipality, context);
+    const respond = (initiative: Initiative) =>
+      json(201, view(initiative, actor), { location: `/api/initiatives/${initiative.id}` });
+    try {
+      const response = respond(decision.state);
+      await getDeps().initiatives.create(decision.state, { events: decision.events, idempotency: idempotency?.record(response) });
+      return response;
+    } catch (error) {
+      if (!(error instanceof SlugTakenError)) throw error;
+      decision = registerInitiative(body, municipality, context, { slug: fallbackSlug(decision.state) });
+      const response = respond(decision.state);
+      await getDeps().initiatives.create(decision.state, { events: decision.events, idempotency: idempotency?.record(response) });
+      return response;
+    }
+  },
+);
+
+export const getInitiative = route(
+  {
+    method: 'GET',
+    path: '/api/initiatives/{idOrSlug}',
+    operationId: 'getInitiative',
+    summary: "An initiative by id or slug; its owners also see its private fields.",
+    auth: 'optional',
+    params: IdOrSlugParams,
+    responses: { 200: { description: 'The initiative', schema: PublicInitiativeSchema }, ...problemResponses(404) },
+  },
+  async ({ params, actor }) => {
+    const deps = getDeps();
+    const initiative = UlidSchema.safeParse(params.idOrSlug).success
+      ? await deps.initiatives.get(params.idOrSlug)
+      : await deps.initiatives.getBySlug(params.idOrSlug);
+    if (!initiative) throw new NotFoundError(`No initiative "${params.idOrSlug}".`);
+    return json(200, view(initiative, actor));
+  },
+);
+
+export const updateInitiativeRoute = route(
+  {
+    method: 'PATCH',
+    path: '/api/initiatives/{id}',
+    operationId: 'updateInitiative',
+    summary: "Change an initiative's page (owners only).",
+    auth: 'required',
+    params: IdParams,
+    body: UpdateInitiativeSchema,
+    responses: { 200: { description: 'Updated', schema: OwnedInitiativeSchema }, ...problemResponses(400, 401, 403, 404, 409) },
+  },
+  async ({ params, body, actor, idempotency }) => {
+    const initiative = await loadInitiative(params.id);
+    const municipality = body.neighbourhoodId ? await getDeps().municipalities.get(initiative.municipalityId) : undefined;
+    const decision = updateInitiative(initiative, body, municipality, decisionContext(actor));
+    const response = json(200, view(decision.state, actor));
+    await getDeps().initiatives.update(decision.state, { events: decision.events, idempotency: idempotency?.record(response) });
+    return response;
+  },
+);
+
+export const archiveInitiativeRoute = route(
+  {
+    method: 'POST',
+    path: '/api/initiatives/{id}/archive',
+    operationId: 'archiveInitiative',
+    summary: 'Archive an initiative (owners only): it leaves the lists, its page stays.',
+    auth: 'required',
+    params: IdParams,
+    responses: { 200: { description: 'Archived', schema: OwnedInitiativeSchema }, ...problemResponses(401, 403, 404, 409) },
+  },
+  async ({ params, actor, idempotency }) => {
+    const initiative = await loadInitiative(params.id);
+    const decision = archiveInitiative(initiative, decisionContext(actor));
+    const response = json(200, view(decision.state, actor));
+    await getDeps().initiatives.update(decision.state, { events: decision.events, idempotency: idempotency?.record(response) });
+    return response;
+  },
+);
+
+export const routes = [listInitiatives, registerInitiativeRoute, getInitiative, updateInitiativeRoute, archiveInitiativeRoute];
+
+/** One Lambda function for the initiative routes. */
+export const handler = router(routes);

@@ -1,0 +1,44 @@
+import { InitiativeArchived, InitiativeRegistered } from '../domain/initiative.ts';
+import type { EventDefinition } from './catalog.ts';
+
+/** An EventBridge rule, defined once: the CDK stack and the local bus both build theirs from this list. */
+export interface RuleDefinition {
+  name: string;
+  description: string;
+  eventPattern: Record<string, unknown>;
+  target: {
+    id: string;
+    /** The Lambda handler, as `<module path from the repo root, without .ts>.<export>`. */
+    handler: string;
+    /** EventBridge's target retry policy; the local bus honours the same numbers. */
+    retry: { maximumRetryAttempts: number; maximumEventAgeSeconds: number };
+  };
+}
+
+/** The pattern that matches exactly the given events, grouped by source as EventBridge wants. */
+export function patternFor(...events: EventDefinition[]): Record<string, unknown> {
+  const sources = [...new Set(events.map((event) => event.source))].sort();
+  if (sources.length === 1) {
+    return { source: sources, 'detail-type': events.map((event) => event.name).sort() };
+  }
+  return {
+    $or: sources.map((source) => ({
+      source: [source],
+      'detail-type': events
+        .filter((event) => event.source === source)
+        .map((event) => event.name)
+        .sort(),
+    })),
+  };
+}
+
+const DEFAULT_RETRY = { maximumRetryAttempts: 185, maximumEventAgeSeconds: 86_400 };
+
+export const rules: RuleDefinition[] = [
+  {
+    name: 'participation-figures',
+    description: 'Counts initiatives registered and archived per municipality and month (return on participation).',
+    eventPattern: patternFor(InitiativeRegistered, InitiativeArchived),
+    target: { id: 'participation', handler: 'functions/consumers/participation.handler', retry: DEFAULT_RETRY },
+  },
+];
