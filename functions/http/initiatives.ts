@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Actor } from '#shared/domain/actor.ts';
 import { isAllowed } from '#shared/domain/authorization.ts';
 import { SlugSchema, UlidSchema } from '#shared/domain/common.ts';
-import { NotFoundError } from '#shared/domain/errors.ts';
+import { type FieldIssue, NotFoundError } from '#shared/domain/errors.ts';
 import {
   type Initiative,
   OwnedInitiativeSchema,
@@ -15,6 +15,7 @@ import {
   archiveInitiative,
   type DecisionContext,
   fallbackSlug,
+  referenceIssues,
   registerInitiative,
   updateInitiative,
 } from '#shared/domain/initiative-decisions.ts';
@@ -57,6 +58,12 @@ function decisionContext(actor: Actor | undefined): DecisionContext {
   return { actor, now: deps.now(), newId: deps.newId };
 }
 
+async function municipalityReferences(body: unknown): Promise<FieldIssue[]> {
+  const input = (body ?? {}) as { municipalityId?: unknown; neighbourhoodId?: unknown };
+  if (!SlugSchema.safeParse(input.municipalityId).success) return [];
+  return referenceIssues(input, await getDeps().municipalities.get(input.municipalityId as string));
+}
+
 async function loadInitiative(id: string): Promise<Initiative> {
   const initiative = await getDeps().initiatives.get(id);
   if (!initiative) throw new NotFoundError(`No initiative ${id}.`);
@@ -90,6 +97,7 @@ export const registerInitiativeRoute = route(
     summary: 'Register an initiative; the caller becomes its first owner.',
     auth: 'required',
     body: RegisterInitiativeSchema,
+    references: municipalityReferences,
     responses: { 201: { description: 'Registered', schema: OwnedInitiativeSchema }, ...problemResponses(400, 401, 422) },
   },
   async ({ body, actor, idempotency }) => {

@@ -65,5 +65,5 @@ export function problemFromError(error: unknown): APIGatewayProxyStructuredResul
 
 // Logs name and stack only: messages of unexpected errors may echo input, which may be personal data.
 function errorSummary(error: unknown) {
-  return error instanceof Error ? { name: error.name, stack: error.stack?.split('\n').slice(1, 6).join('\n') } : { type: typeof error };
+  return error instanceof Error ? { name: error.name, message: error.message.slice(0, 300), stack: error.stack?.split('\n').slice(1, 6).join('\n') } : { type: typeof error };
 }

@@ -24,6 +24,11 @@ export interface RouteSpec<Body extends z.ZodType, Query extends z.ZodType, Para
   query?: Query;
   params?: Params;
   responses: Record<number, { description: string; schema?: z.ZodType }>;
+  /**
+   * Checks of the raw body that need data (does the municipality exist?), run even when the schema
+   * fails, so that one answer names every bad field.
+   */
+  references?: (body: unknown) => Promise<FieldIssue[]>;
 }
 
 export interface RouteInput<Body, Query, Params> {
@@ -54,10 +59,14 @@ export function json(statusCode: number, body: unknown, headers: Record<string, 
 }
 
 function issuesOf(error: z.ZodError, prefix: string[]): FieldIssue[] {
-  return error.issues.map((issue) => ({
-    path: [...prefix, ...issue.path.map(String)].join('.'),
-    message: issue.message,
-  }));
+  return error.issues.flatMap((issue) => {
+    const path = [...prefix, ...issue.path.map(String)];
+    // Name each unknown field itself, not the object around it.
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((key) => ({ path: [...path, key].join('.'), message: 'is not a field you can set here' }));
+    }
+    return [{ path: path.join('.'), message: issue.message }];
+  });
 }
 
 function parseBody(event: APIGatewayProxyEventV2): unknown {
@@ -139,6 +148,7 @@ export function route<B extends z.ZodType, Q extends z.ZodType, P extends z.ZodT
       const parsedBody = spec.method === 'GET' ? undefined : parseBody(event);
       const actor = await authenticate(event, spec.auth);
       const input = validate(spec, event, parsedBody);
+      if (spec.references) input.issues.push(...(await spec.references(parsedBody)));
       if (input.issues.length > 0) throw new ValidationError(input.issues);
 
       const rawKey = spec.method === 'GET' ? undefined : event.headers['idempotency-key'];

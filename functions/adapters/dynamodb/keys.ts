@@ -28,7 +28,8 @@ export const keys = {
     pk: `NEIGHBOURHOOD#${municipalityId}#${neighbourhoodId}#INITIATIVES`,
   }),
   slug: (slug: string) => ({ pk: `SLUG#${slug}`, sk: 'SLUG' }),
-  municipality: (id: string) => ({ pk: `MUNICIPALITY#${id}`, sk: 'MUNICIPALITY', gsi1pk: 'MUNICIPALITIES', gsi1sk: id }),
+  municipality: (id: string) => ({ pk: `MUNICIPALITY#${id}`, sk: 'MUNICIPALITY' }),
+  municipalityListing: (id: string) => ({ gsi1pk: 'MUNICIPALITIES', gsi1sk: id }),
   allMunicipalities: () => ({ index: 'gsi1' as const, pk: 'MUNICIPALITIES' }),
   outbox: (eventId: string) => ({ pk: `OUTBOX#${eventId}`, sk: 'OUTBOX' }),
   /** Hashed, so that the table never shows which person sent which key. */

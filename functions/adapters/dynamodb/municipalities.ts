@@ -38,7 +38,12 @@ export class DynamoMunicipalityRepository implements MunicipalityRepository {
     await this.client.send(
       new PutCommand({
         TableName: this.tableName,
-        Item: { ...keys.municipality(municipality.id), type: 'Municipality', data: municipality },
+        Item: {
+          ...keys.municipality(municipality.id),
+          ...keys.municipalityListing(municipality.id),
+          type: 'Municipality',
+          data: municipality,
+        },
       }),
     );
   }

@@ -1,0 +1,118 @@
+import { CfnOutput, Validations, aws_apigatewayv2 as apigw, aws_dynamodb as dynamodb, aws_logs as logs } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import { HttpUserPoolAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { Construct } from 'constructs';
+import type { RouteSpec } from '#functions/http/route.ts';
+import { bindTable, pleinFunction } from './function.ts';
+import type { Identity } from './identity.ts';
+
+type Spec = Pick<RouteSpec<never, never, never>, 'method' | 'path' | 'auth' | 'operationId' | 'summary'>;
+
+/** A route group of functions/http/api.ts with its specs loaded (the CDK app awaits `load()`). */
+export interface LoadedRouteGroup {
+  name: string;
+  entry: string;
+  routes: readonly { spec: Spec }[];
+}
+
+export interface ApiProps {
+  routeGroups: readonly LoadedRouteGroup[];
+  table: dynamodb.ITable;
+  identity: Identity;
+  throttle: { rateLimit: number; burstLimit: number };
+  logRetention: logs.RetentionDays;
+}
+
+export const isWrite = (method: Spec['method']) => method !== 'GET';
+
+const accessLogFormat = AccessLogFormat.custom(
+  JSON.stringify({
+    requestId: '$context.requestId',
+    time: '$context.requestTime',
+    ip: '$context.identity.sourceIp',
+    routeKey: '$context.routeKey',
+    status: '$context.status',
+    latencyMs: '$context.responseLatency',
+    integrationLatencyMs: '$context.integrationLatency',
+    responseLength: '$context.responseLength',
+    integrationError: '$context.integrationErrorMessage',
+    authorizerError: '$context.authorizer.error',
+  }),
+);
+
+/**
+ * The HTTP API: one function per route group, one route per spec. Routes whose spec says
+ * `auth: 'required'` pass Cognito's JWT authorizer first; 'optional' and 'none' routes reach the
+ * handler, which verifies a token itself when one is sent.
+ */
+export class Api extends Construct {
+  readonly httpApi: apigw.HttpApi;
+  readonly functions: NodejsFunction[] = [];
+
+  constructor(scope: Construct, id: string, props: ApiProps) {
+    super(scope, id);
+    const { identity } = props;
+    this.httpApi = new apigw.HttpApi(this, 'HttpApi', {
+      description: 'Plein HTTP API',
+      // Made below, with throttling and access logs, which the default stage cannot take.
+      createDefaultStage: false,
+    });
+    const stage = new apigw.HttpStage(this, 'DefaultStage', {
+      httpApi: this.httpApi,
+      autoDeploy: true,
+      throttle: props.throttle,
+      accessLogSettings: {
+        destination: new apigw.LogGroupLogDestination(new logs.LogGroup(this, 'AccessLogs', { retention: props.logRetention })),
+        format: accessLogFormat,
+      },
+    });
+    const authorizer = new HttpUserPoolAuthorizer('Cognito', identity.userPool, { userPoolClients: [identity.client] });
+
+    for (const group of props.routeGroups) {
+      const fn = pleinFunction(this, pascal(group.name), {
+        entry: group.entry,
+        description: `HTTP API routes: ${group.name}`,
+        logRetention: props.logRetention,
+        environment: {
+          JWT_ISSUER: identity.issuer,
+          JWT_AUDIENCE: identity.client.userPoolClientId,
+          JWKS_URL: identity.jwksUrl,
+        },
+      });
+      // A group that only answers GETs gets only read access.
+      bindTable(fn, props.table, group.routes.some(({ spec }) => isWrite(spec.method)) ? 'readWrite' : 'read');
+      this.functions.push(fn);
+
+      const integration = new HttpLambdaIntegration(`${pascal(group.name)}Integration`, fn);
+      for (const { spec } of group.routes) {
+        const route = new apigw.HttpRoute(this, spec.operationId, {
+          httpApi: this.httpApi,
+          routeKey: apigw.HttpRouteKey.with(spec.path, apigw.HttpMethod[spec.method]),
+          integration,
+          ...(spec.auth === 'required' ? { authorizer } : {}),
+        });
+        if (spec.auth !== 'required') {
+          Validations.of(route).acknowledge({
+            id: 'AwsSolutions-APIG4',
+            reason:
+              spec.auth === 'none'
+                ? `Public by design (spec auth "none"): ${spec.summary}`
+                : `Anonymous callers are served too (spec auth "optional"): ${spec.summary} ` +
+                  'The handler verifies a bearer token against the same Cognito issuer when one is sent.',
+          });
+        }
+      }
+    }
+
+    new CfnOutput(this, 'Url', { value: stage.url, description: 'The HTTP API endpoint' });
+  }
+}
+
+function pascal(name: string): string {
+  return name
+    .split(/[^a-zA-Z0-9]+/)
+    .map((word) => word.charAt(0).toUpperCase() + word.slice(1))
+    .join('');
+}

@@ -1,0 +1,81 @@
+import { fileURLToPath } from 'node:url';
+import { Duration, aws_dynamodb as dynamodb, aws_iam as iam, aws_lambda as lambda, aws_logs as logs } from 'aws-cdk-lib';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { Construct } from 'constructs';
+
+export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+
+/** Where a handler lives, from the catalog's `<module path without .ts>.<export>` notation. */
+export function handlerModule(reference: string): { entry: string; exportName: string } {
+  const dot = reference.lastIndexOf('.');
+  if (dot <= 0 || dot === reference.length - 1) {
+    throw new Error(`"${reference}" is not a handler reference like functions/consumers/participation.handler`);
+  }
+  return { entry: `${reference.slice(0, dot)}.ts`, exportName: reference.slice(dot + 1) };
+}
+
+export interface PleinFunctionProps {
+  /** Module path from the repository root, e.g. `functions/http/initiatives.ts`. */
+  entry: string;
+  exportName?: string;
+  description: string;
+  logRetention: logs.RetentionDays;
+  environment?: Record<string, string>;
+  memorySize?: number;
+  timeout?: Duration;
+  deadLetterQueue?: lambda.FunctionProps['deadLetterQueue'];
+}
+
+/**
+ * A Lambda function the way every Plein function runs: nodejs24.x on arm64, one ESM bundle made by
+ * the local esbuild (no Docker), JSON logs into a log group of its own with a retention, and a role
+ * that can write only to that group (no managed policy, so grants stay visible in this code).
+ */
+export function pleinFunction(scope: Construct, id: string, props: PleinFunctionProps): NodejsFunction {
+  const group = new Construct(scope, id);
+  const logGroup = new logs.LogGroup(group, 'Logs', { retention: props.logRetention });
+  const role = new iam.Role(group, 'Role', {
+    assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+    description: `Runs ${props.entry}`,
+  });
+  logGroup.grantWrite(role);
+  return new NodejsFunction(group, 'Function', {
+    entry: `${repoRoot}${props.entry}`,
+    handler: props.exportName ?? 'handler',
+    projectRoot: repoRoot,
+    depsLockFilePath: `${repoRoot}package-lock.json`,
+    description: props.description,
+    runtime: lambda.Runtime.NODEJS_24_X,
+    architecture: lambda.Architecture.ARM_64,
+    memorySize: props.memorySize ?? 1024,
+    timeout: props.timeout ?? Duration.seconds(10),
+    role,
+    logGroup,
+    loggingFormat: lambda.LoggingFormat.JSON,
+    applicationLogLevelV2: lambda.ApplicationLogLevel.INFO,
+    systemLogLevelV2: lambda.SystemLogLevel.WARN,
+    environment: { PLEIN_MODE: 'aws', ...props.environment },
+    deadLetterQueue: props.deadLetterQueue,
+    bundling: {
+      format: OutputFormat.ESM,
+      // ESM has no `require`; CommonJS dependencies bundled into the ESM output still call it.
+      banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
+      mainFields: ['module', 'main'],
+      target: 'node24',
+      minify: true,
+      sourceMap: true,
+      // The SDK versions the tests ran with, not whatever the runtime ships that month.
+      bundleAwsSDK: true,
+    },
+  });
+}
+
+/**
+ * Gives a function the table: its name in TABLE_NAME and exactly the access asked for, in one call,
+ * so that the environment and the IAM grant can never drift apart.
+ */
+export function bindTable(fn: lambda.Function, table: dynamodb.ITable, access: 'read' | 'readWrite'): void {
+  fn.addEnvironment('TABLE_NAME', table.tableName);
+  if (access === 'read') table.grantReadData(fn);
+  else table.grantReadWriteData(fn);
+}

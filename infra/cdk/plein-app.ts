@@ -1,0 +1,39 @@
+import { App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { routeGroups } from '#functions/http/api.ts';
+import { rules } from '#shared/events/rules.ts';
+import type { LoadedRouteGroup } from './api.ts';
+import { PleinStack } from './plein-stack.ts';
+import { stageConfigFrom } from './stage.ts';
+
+export interface BuildOptions {
+  /** Context on top of what the CLI passes (tests pass cdk.json's, since no CLI reads it for them). */
+  context?: Record<string, unknown>;
+  /** Run cdk-nag's AwsSolutions pack at synth, failing it on an unacknowledged error (default true). */
+  nag?: boolean;
+  outboxEnrichment?: string;
+}
+
+/** The route groups with their specs: the stack makes one route per spec. */
+export async function loadRouteGroups(): Promise<LoadedRouteGroup[]> {
+  return Promise.all(
+    routeGroups.map(async (group) => ({ name: group.name, entry: group.entry, routes: (await group.load()).routes })),
+  );
+}
+
+/** The CDK app: one Plein stack for the stage chosen with `-c stage=<name>`. */
+export async function buildApp(options: BuildOptions = {}) {
+  const app = new App(options.context ? { context: options.context } : {});
+  const stage = stageConfigFrom(app.node);
+  const stack = new PleinStack(app, `plein-${stage.name}`, {
+    // Env-agnostic unless the CLI knows the account (credentials present): synth works offline either way.
+    env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
+    description: `Plein (${stage.name})`,
+    stage,
+    routeGroups: await loadRouteGroups(),
+    rules,
+    ...(options.outboxEnrichment ? { outboxEnrichment: options.outboxEnrichment } : {}),
+  });
+  if (options.nag ?? true) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  return { app, stack };
+}

@@ -1,0 +1,66 @@
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import type { RuleDefinition } from '#shared/events/rules.ts';
+import { Api, type LoadedRouteGroup } from './api.ts';
+import { Data } from './data.ts';
+import { Events } from './events.ts';
+import { handlerModule, pleinFunction } from './function.ts';
+import { Identity } from './identity.ts';
+import { Observability } from './observability.ts';
+import { OutboxPipe } from './outbox-pipe.ts';
+import type { StageConfig } from './stage.ts';
+
+export interface PleinStackProps extends StackProps {
+  stage: StageConfig;
+  routeGroups: readonly LoadedRouteGroup[];
+  rules: readonly RuleDefinition[];
+  /** The Pipe's enrichment handler (`<module>.<export>`); see OutboxPipe for why it is needed. */
+  outboxEnrichment?: string;
+}
+
+/**
+ * One stack per stage, one construct per concern. One stack, not one per concern: the concerns
+ * reference each other (stream ARN, bus, pool) and cross-stack exports would freeze those
+ * references; the table and the user pool are protected by RETAIN and deletion protection instead.
+ */
+export class PleinStack extends Stack {
+  constructor(scope: Construct, id: string, props: PleinStackProps) {
+    super(scope, id, props);
+    const { stage } = props;
+    const logRetention = stage.logRetentionDays;
+
+    const data = new Data(this, 'Data');
+    const identity = new Identity(this, 'Identity');
+    const events = new Events(this, 'Events', {
+      busName: stage.busName,
+      archiveRetentionDays: stage.archiveRetentionDays,
+      rules: props.rules,
+      table: data.table,
+      logRetention,
+    });
+    const enrichment = props.outboxEnrichment
+      ? pleinFunction(this, 'OutboxEnrichment', {
+          ...handlerModule(props.outboxEnrichment),
+          description: 'Turns outbox stream records into bus entries for the Pipe',
+          logRetention,
+        })
+      : undefined;
+    const pipe = new OutboxPipe(this, 'OutboxPipe', { table: data.table, bus: events.bus, enrichment, logRetention });
+    const api = new Api(this, 'Api', {
+      routeGroups: props.routeGroups,
+      table: data.table,
+      identity,
+      throttle: stage.apiThrottle,
+      logRetention,
+    });
+    new Observability(this, 'Observability', {
+      functions: [...api.functions, ...events.consumers, ...(enrichment ? [enrichment] : [])],
+      deadLetterQueues: [...events.deadLetterQueues, pipe.deadLetterQueue],
+    });
+
+    new CfnOutput(this, 'TableName', { value: data.table.tableName });
+    new CfnOutput(this, 'BusName', { value: events.bus.eventBusName });
+    new CfnOutput(this, 'UserPoolId', { value: identity.userPool.userPoolId });
+    new CfnOutput(this, 'UserPoolClientId', { value: identity.client.userPoolClientId });
+  }
+}

@@ -1,0 +1,134 @@
+import { createServer, type Server } from 'node:http';
+import { join } from 'node:path';
+import { createDocumentClient } from '#functions/adapters/dynamodb/client.ts';
+import { DynamoInitiativeRepository } from '#functions/adapters/dynamodb/initiatives.ts';
+import { DynamoMunicipalityRepository } from '#functions/adapters/dynamodb/municipalities.ts';
+import { routeGroups } from '#functions/http/api.ts';
+import { router } from '#functions/http/route.ts';
+import { rules } from '#shared/events/rules.ts';
+import { createDevIdentity, type DevIdentity } from './dev-identity.ts';
+import { ensureTable } from './dynamodb-local.ts';
+import { type LocalBusOptions, LocalEventBus } from './event-bus.ts';
+import { createRequestListener, type SiteHandler } from './http-server.ts';
+import { lambdaContext, loadHandler } from './lambda.ts';
+import { seedDemoData } from './seed.ts';
+import { type CheckpointStore, fileCheckpoints, StreamRelay } from './stream-relay.ts';
+
+export interface HubOptions {
+  /** DynamoDB Local's endpoint; the hub does not start it. */
+  endpoint: string;
+  tableName: string;
+  /** 0 picks a free port. */
+  port: number;
+  host?: string;
+  /** Where the relay's checkpoint and the issuer's key live; in memory without it. */
+  dataDir?: string;
+  seed?: boolean;
+  site?: SiteHandler;
+  bus?: LocalBusOptions;
+  checkpoints?: CheckpointStore;
+  log?: (line: string) => void;
+}
+
+export interface Hub {
+  url: string;
+  bus: LocalEventBus;
+  relay: StreamRelay;
+  identity: DevIdentity;
+  server: Server;
+  stop(): Promise<void>;
+}
+
+function memoryCheckpoints(): CheckpointStore {
+  let positions: Record<string, string> = {};
+  return { load: () => ({ ...positions }), save: (next) => void (positions = { ...next }) };
+}
+
+/**
+ * The whole hub in one process, as `npm start` and the integration tests run it: the table, the
+ * development issuer, the API handlers behind a local HTTP front, the stream relay and the local bus
+ * with the catalog's rules targeting the same handler modules Lambda runs.
+ */
+export async function startHub(options: HubOptions): Promise<Hub> {
+  await ensureTable(options.endpoint, options.tableName);
+  const host = options.host ?? '127.0.0.1';
+  // Listening first lets the issuer's URL carry the real port; requests are taken once all is ready.
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(options.port, host, resolve));
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : options.port;
+  const url = `http://${host === '0.0.0.0' ? 'localhost' : host}:${port}`;
+
+  // Handlers read their configuration from the environment, exactly as in Lambda.
+  Object.assign(process.env, {
+    TABLE_NAME: options.tableName,
+    DYNAMODB_ENDPOINT: options.endpoint,
+    AWS_REGION: process.env.AWS_REGION ?? 'eu-west-1',
+    PLEIN_MODE: 'local',
+    JWT_ISSUER: url,
+    JWT_AUDIENCE: 'plein-local',
+    JWKS_URL: `${url}/.well-known/jwks.json`,
+  });
+
+  const identity = await createDevIdentity({
+    issuer: url,
+    audience: 'plein-local',
+    ...(options.dataDir ? { keyFile: join(options.dataDir, 'dev-issuer-key.pem') } : {}),
+  });
+  const client = createDocumentClient({ tableName: options.tableName, endpoint: options.endpoint });
+  const municipalities = new DynamoMunicipalityRepository(client, options.tableName);
+  const initiatives = new DynamoInitiativeRepository(client, options.tableName);
+
+  const bus = new LocalEventBus(options.bus);
+  for (const rule of rules) {
+    const handler = await loadHandler(rule.target.handler);
+    bus.addRule({
+      name: rule.name,
+      eventPattern: rule.eventPattern,
+      targetId: rule.target.id,
+      retry: rule.target.retry,
+      invoke: (event) => handler(event, lambdaContext(`plein-${rule.target.id}`)),
+    });
+  }
+  const relay = new StreamRelay({
+    endpoint: options.endpoint,
+    tableName: options.tableName,
+    publisher: bus,
+    checkpoints:
+      options.checkpoints ?? (options.dataDir ? fileCheckpoints(join(options.dataDir, 'relay-checkpoint.json')) : memoryCheckpoints()),
+    onError: (error) => options.log?.(`stream relay: ${(error as Error).message}`),
+  });
+
+  const groups = await Promise.all(
+    routeGroups.map(async (group) => {
+      const { routes } = await group.load();
+      return { name: group.name, routes, handler: router(routes) };
+    }),
+  );
+  const listener = createRequestListener({
+    groups,
+    identity,
+    municipalities,
+    ...(options.site ? { site: options.site } : {}),
+    ...(options.log ? { log: options.log } : {}),
+  });
+  server.on('request', listener);
+
+  if (options.seed) await seedDemoData({ municipalities, initiatives });
+  relay.start();
+
+  return {
+    url,
+    bus,
+    relay,
+    identity,
+    server,
+    async stop() {
+      await relay.stop();
+      await bus.idle();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      client.destroy();
+    },
+  };
+}
