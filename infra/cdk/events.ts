@@ -53,9 +53,9 @@ export class Events extends Construct {
         description: rule.description,
         eventPattern: rule.eventPattern as events.EventPattern,
       });
-      // The catalog's patterns are EventBridge JSON already; a string also survives `null` values,
-      // which CloudFormation rejects inside an object-form pattern.
-      (eventRule.node.defaultChild as events.CfnRule).eventPattern = JSON.stringify(rule.eventPattern);
+      // The catalog's patterns are EventBridge JSON already: handed over verbatim, as a string,
+      // which also survives `null` values that CloudFormation rejects inside an object-form pattern.
+      (eventRule.node.defaultChild as events.CfnRule).addPropertyOverride('EventPattern', JSON.stringify(rule.eventPattern));
       eventRule.addTarget(
         new LambdaFunction(consumer.fn, {
           deadLetterQueue: consumer.deadLetters,

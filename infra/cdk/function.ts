@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { Duration, aws_dynamodb as dynamodb, aws_iam as iam, aws_lambda as lambda, aws_logs as logs } from 'aws-cdk-lib';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { Construct } from 'constructs';
+import { tableDefinition } from '#functions/adapters/dynamodb/table.ts';
 
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -70,12 +71,29 @@ export function pleinFunction(scope: Construct, id: string, props: PleinFunction
   });
 }
 
+const READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:Scan'];
+// Transactions need no action of their own: each item in one is authorized as the operation it is.
+const WRITE_ACTIONS = [
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:BatchWriteItem',
+  'dynamodb:ConditionCheckItem',
+];
+
 /**
  * Gives a function the table: its name in TABLE_NAME and exactly the access asked for, in one call,
- * so that the environment and the IAM grant can never drift apart.
+ * so that the environment and the IAM grant can never drift apart. The indexes are granted by name
+ * from the table's definition, where CDK's own grants would give `index/*`.
  */
-export function bindTable(fn: lambda.Function, table: dynamodb.ITable, access: 'read' | 'readWrite'): void {
+export function bindTable(fn: lambda.Function, table: dynamodb.ITable, access: 'read' | 'readWrite'): iam.Grant {
   fn.addEnvironment('TABLE_NAME', table.tableName);
-  if (access === 'read') table.grantReadData(fn);
-  else table.grantReadWriteData(fn);
+  return iam.Grant.addToPrincipal({
+    grantee: fn,
+    actions: access === 'read' ? READ_ACTIONS : [...READ_ACTIONS, ...WRITE_ACTIONS],
+    resourceArns: [
+      table.tableArn,
+      ...tableDefinition.globalSecondaryIndexes.map((index) => `${table.tableArn}/index/${index.indexName}`),
+    ],
+  });
 }

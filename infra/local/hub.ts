@@ -68,6 +68,8 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     JWT_ISSUER: url,
     JWT_AUDIENCE: 'plein-local',
     JWKS_URL: `${url}/.well-known/jwks.json`,
+    // The site's pages call the API over HTTP, as they do in AWS.
+    PLEIN_API_URL: url,
   });
 
   const identity = await createDevIdentity({

@@ -58,6 +58,7 @@ export class StreamRelay {
   private loop: Promise<void> | undefined;
   private positions: Record<string, string> = {};
   private readonly finishedShards = new Set<string>();
+  private cycleWaiters: (() => void)[] = [];
 
   constructor(private readonly options: StreamRelayOptions) {
     this.streams = new DynamoDBStreamsClient(localClientConfig(options.endpoint));
@@ -74,6 +75,7 @@ export class StreamRelay {
   async stop(): Promise<void> {
     this.running = false;
     await this.loop;
+    for (const resolve of this.cycleWaiters.splice(0)) resolve();
     this.streams.destroy();
     this.dynamodb.destroy();
   }
@@ -81,13 +83,22 @@ export class StreamRelay {
   private async run(): Promise<void> {
     const interval = this.options.pollIntervalMs ?? 200;
     while (this.running) {
+      const waiting = this.cycleWaiters;
+      this.cycleWaiters = [];
       try {
         await this.pollOnce();
       } catch (error) {
         this.options.onError?.(error);
       }
+      for (const resolve of waiting) resolve();
       if (this.running) await new Promise((resolve) => setTimeout(resolve, interval));
     }
+  }
+
+  /** Resolves once a whole poll that started after this call has finished: all written before is relayed. */
+  caughtUp(): Promise<void> {
+    if (!this.running) return Promise.resolve();
+    return new Promise((resolve) => this.cycleWaiters.push(resolve));
   }
 
   /** Reads every shard once, from its checkpoint, to its current end. */

@@ -96,8 +96,10 @@ export function updateInitiative(
 ): Decision<Initiative> {
   authorize(context.actor, { type: 'initiative.update', owners: initiative.owners });
   if (initiative.status === 'archived') throw new ConflictError('An archived initiative cannot be changed.');
-  const issues = referenceIssues({ municipalityId: initiative.municipalityId, neighbourhoodId: patch.neighbourhoodId }, municipality);
-  if (issues.length > 0) throw new ValidationError(issues);
+  if (patch.neighbourhoodId !== undefined) {
+    const issues = referenceIssues({ municipalityId: initiative.municipalityId, neighbourhoodId: patch.neighbourhoodId }, municipality);
+    if (issues.length > 0) throw new ValidationError(issues);
+  }
 
   const { activities, contactEmail, ...fields } = patch;
   const next: Initiative = {

@@ -75,7 +75,11 @@ export const UpdateInitiativeSchema = z
   })
   .partial()
   .strict()
-  .refine((patch) => Object.keys(patch).length > 0, 'must change at least one field')
+  // Only worth saying when nothing else is wrong: unknown fields are stripped before this runs.
+  .refine((patch) => Object.keys(patch).length > 0, {
+    message: 'must change at least one field',
+    when: (payload) => payload.issues.length === 0,
+  })
   .meta({ id: 'UpdateInitiative' });
 export type UpdateInitiative = z.infer<typeof UpdateInitiativeSchema>;
 
