@@ -7,7 +7,11 @@ import type { Route } from './route.ts';
  */
 export const routeGroups = [
   { name: 'initiatives', entry: 'functions/http/initiatives.ts', load: () => import('./initiatives.ts') },
-  { name: 'municipalities', entry: 'functions/http/municipalities.ts', load: () => import('./municipalities.ts') },
+  {
+    name: 'municipalities',
+    entry: 'functions/http/municipalities.ts',
+    load: () => import('./municipalities.ts'),
+  },
   { name: 'meta', entry: 'functions/http/meta.ts', load: () => import('./meta.ts') },
 ] as const satisfies readonly { name: string; entry: string; load: () => Promise<{ routes: Route[] }> }[];
 

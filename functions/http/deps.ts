@@ -14,7 +14,11 @@ function build() {
     initiatives: new DynamoInitiativeRepository(client, tableName),
     municipalities: new DynamoMunicipalityRepository(client, tableName),
     idempotency: new DynamoIdempotencyStore(client, tableName),
-    verifyToken: createTokenVerifier({ issuer: auth.JWT_ISSUER, audience: auth.JWT_AUDIENCE, jwksUrl: auth.JWKS_URL }),
+    verifyToken: createTokenVerifier({
+      issuer: auth.JWT_ISSUER,
+      audience: auth.JWT_AUDIENCE,
+      jwksUrl: auth.JWKS_URL,
+    }),
     now: () => new Date(),
     newId: monotonicFactory(),
   };

@@ -78,11 +78,19 @@ export const listInitiatives = route(
     summary: 'Published initiatives, newest first, filtered by municipality, neighbourhood, theme or words.',
     auth: 'none',
     query: ListQuerySchema,
-    responses: { 200: { description: 'A page of initiatives', schema: InitiativePageSchema }, ...problemResponses(400) },
+    responses: {
+      200: { description: 'A page of initiatives', schema: InitiativePageSchema },
+      ...problemResponses(400),
+    },
   },
   async ({ query }) => {
     const page = await getDeps().initiatives.list(
-      { municipalityId: query.municipality, neighbourhoodId: query.neighbourhood, theme: query.theme, q: query.q },
+      {
+        municipalityId: query.municipality,
+        neighbourhoodId: query.neighbourhood,
+        theme: query.theme,
+        q: query.q,
+      },
       { limit: query.limit, cursor: query.cursor },
     );
     return json(200, { items: page.items.map(toPublicInitiative), nextCursor: page.nextCursor });
@@ -98,7 +106,10 @@ export const registerInitiativeRoute = route(
     auth: 'required',
     body: RegisterInitiativeSchema,
     references: municipalityReferences,
-    responses: { 201: { description: 'Registered', schema: OwnedInitiativeSchema }, ...problemResponses(400, 401, 422) },
+    responses: {
+      201: { description: 'Registered', schema: OwnedInitiativeSchema },
+      ...problemResponses(400, 401, 422),
+    },
   },
   async ({ body, actor, idempotency }) => {
     const municipality = await getDeps().municipalities.get(body.municipalityId);
@@ -108,13 +119,19 @@ export const registerInitiativeRoute = route(
       json(201, view(initiative, actor), { location: `/api/initiatives/${initiative.id}` });
     try {
       const response = respond(decision.state);
-      await getDeps().initiatives.create(decision.state, { events: decision.events, idempotency: idempotency?.record(response) });
+      await getDeps().initiatives.create(decision.state, {
+        events: decision.events,
+        idempotency: idempotency?.record(response),
+      });
       return response;
     } catch (error) {
       if (!(error instanceof SlugTakenError)) throw error;
       decision = registerInitiative(body, municipality, context, { slug: fallbackSlug(decision.state) });
       const response = respond(decision.state);
-      await getDeps().initiatives.create(decision.state, { events: decision.events, idempotency: idempotency?.record(response) });
+      await getDeps().initiatives.create(decision.state, {
+        events: decision.events,
+        idempotency: idempotency?.record(response),
+      });
       return response;
     }
   },
@@ -125,10 +142,13 @@ export const getInitiative = route(
     method: 'GET',
     path: '/api/initiatives/{idOrSlug}',
     operationId: 'getInitiative',
-    summary: "An initiative by id or slug; its owners also see its private fields.",
+    summary: 'An initiative by id or slug; its owners also see its private fields.',
     auth: 'optional',
     params: IdOrSlugParams,
-    responses: { 200: { description: 'The initiative', schema: PublicInitiativeSchema }, ...problemResponses(404) },
+    responses: {
+      200: { description: 'The initiative', schema: PublicInitiativeSchema },
+      ...problemResponses(404),
+    },
   },
   async ({ params, actor }) => {
     const deps = getDeps();
@@ -149,14 +169,22 @@ export const updateInitiativeRoute = route(
     auth: 'required',
     params: IdParams,
     body: UpdateInitiativeSchema,
-    responses: { 200: { description: 'Updated', schema: OwnedInitiativeSchema }, ...problemResponses(400, 401, 403, 404, 409) },
+    responses: {
+      200: { description: 'Updated', schema: OwnedInitiativeSchema },
+      ...problemResponses(400, 401, 403, 404, 409),
+    },
   },
   async ({ params, body, actor, idempotency }) => {
     const initiative = await loadInitiative(params.id);
-    const municipality = body.neighbourhoodId ? await getDeps().municipalities.get(initiative.municipalityId) : undefined;
+    const municipality = body.neighbourhoodId
+      ? await getDeps().municipalities.get(initiative.municipalityId)
+      : undefined;
     const decision = updateInitiative(initiative, body, municipality, decisionContext(actor));
     const response = json(200, view(decision.state, actor));
-    await getDeps().initiatives.update(decision.state, { events: decision.events, idempotency: idempotency?.record(response) });
+    await getDeps().initiatives.update(decision.state, {
+      events: decision.events,
+      idempotency: idempotency?.record(response),
+    });
     return response;
   },
 );
@@ -169,18 +197,30 @@ export const archiveInitiativeRoute = route(
     summary: 'Archive an initiative (owners only): it leaves the lists, its page stays.',
     auth: 'required',
     params: IdParams,
-    responses: { 200: { description: 'Archived', schema: OwnedInitiativeSchema }, ...problemResponses(401, 403, 404, 409) },
+    responses: {
+      200: { description: 'Archived', schema: OwnedInitiativeSchema },
+      ...problemResponses(401, 403, 404, 409),
+    },
   },
   async ({ params, actor, idempotency }) => {
     const initiative = await loadInitiative(params.id);
     const decision = archiveInitiative(initiative, decisionContext(actor));
     const response = json(200, view(decision.state, actor));
-    await getDeps().initiatives.update(decision.state, { events: decision.events, idempotency: idempotency?.record(response) });
+    await getDeps().initiatives.update(decision.state, {
+      events: decision.events,
+      idempotency: idempotency?.record(response),
+    });
     return response;
   },
 );
 
-export const routes = [listInitiatives, registerInitiativeRoute, getInitiative, updateInitiativeRoute, archiveInitiativeRoute];
+export const routes = [
+  listInitiatives,
+  registerInitiativeRoute,
+  getInitiative,
+  updateInitiativeRoute,
+  archiveInitiativeRoute,
+];
 
 /** One Lambda function for the initiative routes. */
 export const handler = router(routes);

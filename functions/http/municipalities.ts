@@ -19,7 +19,11 @@ export const listMunicipalities = route(
   },
   async () => {
     const items = await getDeps().municipalities.list();
-    return json(200, { items: items.sort((a, b) => a.name.localeCompare(b.name)) }, { 'cache-control': 'public, max-age=60' });
+    return json(
+      200,
+      { items: items.sort((a, b) => a.name.localeCompare(b.name)) },
+      { 'cache-control': 'public, max-age=60' },
+    );
   },
 );
 

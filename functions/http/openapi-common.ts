@@ -22,6 +22,9 @@ const descriptions: Record<number, string> = {
 
 export function problemResponses(...statuses: number[]) {
   return Object.fromEntries(
-    statuses.map((status) => [status, { description: descriptions[status] ?? 'Problem', schema: ProblemSchema }]),
+    statuses.map((status) => [
+      status,
+      { description: descriptions[status] ?? 'Problem', schema: ProblemSchema },
+    ]),
   );
 }

@@ -22,7 +22,8 @@ function operation({ spec }: Route): Operation {
               name: 'Idempotency-Key',
               in: 'header',
               required: false,
-              description: 'A retried write with the same key gets the first answer and changes nothing more.',
+              description:
+                'A retried write with the same key gets the first answer and changes nothing more.',
               schema: { type: 'string', minLength: 8, maxLength: 128 },
             },
           ],
@@ -35,7 +36,12 @@ function operation({ spec }: Route): Operation {
         {
           description: response.description,
           ...(response.schema
-            ? { content: content(response.schema, Number(status) >= 400 ? 'application/problem+json' : 'application/json') }
+            ? {
+                content: content(
+                  response.schema,
+                  Number(status) >= 400 ? 'application/problem+json' : 'application/json',
+                ),
+              }
             : {}),
         },
       ]),

@@ -23,7 +23,9 @@ const statusOfKind: Record<DomainError['kind'], { status: number; title: string 
 };
 
 function isDomainError(error: unknown): error is DomainError {
-  return error instanceof Error && 'kind' in error && typeof error.kind === 'string' && error.kind in statusOfKind;
+  return (
+    error instanceof Error && 'kind' in error && typeof error.kind === 'string' && error.kind in statusOfKind
+  );
 }
 
 /** RFC 9457 problem details; `errors` lists each bad field. */
@@ -51,7 +53,8 @@ export function problem(
 export function problemFromError(error: unknown): APIGatewayProxyStructuredResultV2 {
   if (isDomainError(error)) {
     const { status, title } = statusOfKind[error.kind];
-    if (status === 401) return problem(status, title, error.message, undefined, { 'www-authenticate': 'Bearer' });
+    if (status === 401)
+      return problem(status, title, error.message, undefined, { 'www-authenticate': 'Bearer' });
     return problem(status, title, error.message, error instanceof ValidationError ? error.issues : undefined);
   }
   if (error instanceof HttpError) return problem(error.statusCode, error.title, error.message);
@@ -65,5 +68,11 @@ export function problemFromError(error: unknown): APIGatewayProxyStructuredResul
 
 // Logs name and stack only: messages of unexpected errors may echo input, which may be personal data.
 function errorSummary(error: unknown) {
-  return error instanceof Error ? { name: error.name, message: error.message.slice(0, 300), stack: error.stack?.split('\n').slice(1, 6).join('\n') } : { type: typeof error };
+  return error instanceof Error
+    ? {
+        name: error.name,
+        message: error.message.slice(0, 300),
+        stack: error.stack?.split('\n').slice(1, 6).join('\n'),
+      }
+    : { type: typeof error };
 }

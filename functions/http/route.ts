@@ -48,7 +48,9 @@ export interface Route {
 
 /** Bodies above this are refused before parsing; every field has its own, smaller, limit too. */
 export const MAX_BODY_BYTES = 2 * 1024 * 1024;
-const IdempotencyKeySchema = z.string().regex(/^[\x21-\x7e]{8,128}$/, 'must be 8 to 128 visible ASCII characters');
+const IdempotencyKeySchema = z
+  .string()
+  .regex(/^[\x21-\x7e]{8,128}$/, 'must be 8 to 128 visible ASCII characters');
 
 export function json(statusCode: number, body: unknown, headers: Record<string, string> = {}): HttpResponse {
   return {
@@ -63,7 +65,10 @@ function issuesOf(error: z.ZodError, prefix: string[]): FieldIssue[] {
     const path = [...prefix, ...issue.path.map(String)];
     // Name each unknown field itself, not the object around it.
     if (issue.code === 'unrecognized_keys') {
-      return issue.keys.map((key) => ({ path: [...path, key].join('.'), message: 'is not a field you can set here' }));
+      return issue.keys.map((key) => ({
+        path: [...path, key].join('.'),
+        message: 'is not a field you can set here',
+      }));
     }
     return [{ path: path.join('.'), message: issue.message }];
   });
@@ -87,11 +92,15 @@ function parseBody(event: APIGatewayProxyEventV2): unknown {
   }
 }
 
-async function authenticate(event: APIGatewayProxyEventV2, mode: RouteSpec<z.ZodType, z.ZodType, z.ZodType>['auth']) {
+async function authenticate(
+  event: APIGatewayProxyEventV2,
+  mode: RouteSpec<z.ZodType, z.ZodType, z.ZodType>['auth'],
+) {
   if (mode === 'none') return undefined;
   const header = event.headers.authorization;
   if (!header) {
-    if (mode === 'required') throw new UnauthenticatedError('Sign in first: send Authorization: Bearer <token>.');
+    if (mode === 'required')
+      throw new UnauthenticatedError('Sign in first: send Authorization: Bearer <token>.');
     return undefined;
   }
   const token = /^Bearer ([\w-]+\.[\w-]+\.[\w-]+)$/.exec(header)?.[1];
@@ -143,7 +152,7 @@ export function route<B extends z.ZodType, Q extends z.ZodType, P extends z.ZodT
   body: (input: RouteInput<z.infer<B>, z.infer<Q>, z.infer<P>>) => Promise<HttpResponse>,
 ): Route {
   const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
-    .use({ onError: (request) => void (request.response = problemFromError(request.error)) })
+    .use(problemDetails)
     .handler(async (event) => {
       const parsedBody = spec.method === 'GET' ? undefined : parseBody(event);
       const actor = await authenticate(event, spec.auth);
@@ -168,22 +177,38 @@ export function route<B extends z.ZodType, Q extends z.ZodType, P extends z.ZodT
           }),
         };
         try {
-          return await body({ ...input, actor, event, idempotency } as RouteInput<z.infer<B>, z.infer<Q>, z.infer<P>>);
+          return await body({ ...input, actor, event, idempotency } as RouteInput<
+            z.infer<B>,
+            z.infer<Q>,
+            z.infer<P>
+          >);
         } catch (error) {
           // A concurrent twin committed first: answer as it did.
-          if (error instanceof DuplicateRequestError) return (await replayStored(scope, key.data, event)) ?? problemFromError(error);
+          if (error instanceof DuplicateRequestError)
+            return (await replayStored(scope, key.data, event)) ?? problemFromError(error);
           throw error;
         }
       }
-      return body({ ...input, actor, event, idempotency: undefined } as RouteInput<z.infer<B>, z.infer<Q>, z.infer<P>>);
+      return body({ ...input, actor, event, idempotency: undefined } as RouteInput<
+        z.infer<B>,
+        z.infer<Q>,
+        z.infer<P>
+      >);
     });
   return { spec: spec as Route['spec'], handler };
 }
 
+/** Turns whatever a handler throws into an RFC 9457 answer. */
+const problemDetails = {
+  onError: (request: { error: unknown; response: APIGatewayProxyStructuredResultV2 | null | undefined }) => {
+    request.response = problemFromError(request.error);
+  },
+};
+
 /** One Lambda handler for a group of routes; an unknown route or method answers problem+json too. */
 export function router(routes: Route[]): Route['handler'] {
   return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
-    .use({ onError: (request) => void (request.response = problemFromError(request.error)) })
+    .use(problemDetails)
     .handler(
       httpRouterHandler<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>(
         routes.map(({ spec, handler }) => ({ method: spec.method, path: spec.path, handler })),

@@ -14,15 +14,81 @@ export interface DemoUser {
 }
 
 export const demoUsers: DemoUser[] = [
-  { id: 'organiser-noor', name: 'Noor Bakker', email: 'noor@example.org', role: 'organiser', groups: [], municipalityId: 'amsterdam', neighbourhoodId: 'bos-en-lommer' },
-  { id: 'organiser-pieter', name: 'Pieter Vandamme', email: 'pieter@example.org', role: 'organiser', groups: [], municipalityId: 'ieper', neighbourhoodId: 'centrum' },
-  { id: 'organiser-elif', name: 'Elif Yılmaz', email: 'elif@example.org', role: 'organiser', groups: [], municipalityId: 'beylikduzu', neighbourhoodId: 'yakuplu' },
-  { id: 'staff-amsterdam', name: 'Sanne de Vries (Gemeente Amsterdam)', email: 'sanne@amsterdam.example', role: 'staff', groups: ['staff:amsterdam'] },
-  { id: 'staff-ieper', name: 'Lotte Declercq (Stad Ieper)', email: 'lotte@ieper.example', role: 'staff', groups: ['staff:ieper'] },
-  { id: 'staff-beylikduzu', name: 'Mehmet Kaya (Beylikdüzü Belediyesi)', email: 'mehmet@beylikduzu.example', role: 'staff', groups: ['staff:beylikduzu'] },
-  { id: 'resident-amsterdam', name: 'Youssef El Amrani', email: 'youssef@example.org', role: 'resident', groups: [], municipalityId: 'amsterdam', neighbourhoodId: 'bos-en-lommer' },
-  { id: 'resident-ieper', name: 'Marie Lambrecht', email: 'marie@example.org', role: 'resident', groups: [], municipalityId: 'ieper', neighbourhoodId: 'centrum' },
-  { id: 'resident-beylikduzu', name: 'Ayşe Demir', email: 'ayse@example.org', role: 'resident', groups: [], municipalityId: 'beylikduzu', neighbourhoodId: 'yakuplu' },
+  {
+    id: 'organiser-noor',
+    name: 'Noor Bakker',
+    email: 'noor@example.org',
+    role: 'organiser',
+    groups: [],
+    municipalityId: 'amsterdam',
+    neighbourhoodId: 'bos-en-lommer',
+  },
+  {
+    id: 'organiser-pieter',
+    name: 'Pieter Vandamme',
+    email: 'pieter@example.org',
+    role: 'organiser',
+    groups: [],
+    municipalityId: 'ieper',
+    neighbourhoodId: 'centrum',
+  },
+  {
+    id: 'organiser-elif',
+    name: 'Elif Yılmaz',
+    email: 'elif@example.org',
+    role: 'organiser',
+    groups: [],
+    municipalityId: 'beylikduzu',
+    neighbourhoodId: 'yakuplu',
+  },
+  {
+    id: 'staff-amsterdam',
+    name: 'Sanne de Vries (Gemeente Amsterdam)',
+    email: 'sanne@amsterdam.example',
+    role: 'staff',
+    groups: ['staff:amsterdam'],
+  },
+  {
+    id: 'staff-ieper',
+    name: 'Lotte Declercq (Stad Ieper)',
+    email: 'lotte@ieper.example',
+    role: 'staff',
+    groups: ['staff:ieper'],
+  },
+  {
+    id: 'staff-beylikduzu',
+    name: 'Mehmet Kaya (Beylikdüzü Belediyesi)',
+    email: 'mehmet@beylikduzu.example',
+    role: 'staff',
+    groups: ['staff:beylikduzu'],
+  },
+  {
+    id: 'resident-amsterdam',
+    name: 'Youssef El Amrani',
+    email: 'youssef@example.org',
+    role: 'resident',
+    groups: [],
+    municipalityId: 'amsterdam',
+    neighbourhoodId: 'bos-en-lommer',
+  },
+  {
+    id: 'resident-ieper',
+    name: 'Marie Lambrecht',
+    email: 'marie@example.org',
+    role: 'resident',
+    groups: [],
+    municipalityId: 'ieper',
+    neighbourhoodId: 'centrum',
+  },
+  {
+    id: 'resident-beylikduzu',
+    name: 'Ayşe Demir',
+    email: 'ayse@example.org',
+    role: 'resident',
+    groups: [],
+    municipalityId: 'beylikduzu',
+    neighbourhoodId: 'yakuplu',
+  },
   { id: 'admin', name: 'Plein admin', email: 'admin@plein.example', role: 'admin', groups: ['admin'] },
 ];
 
@@ -42,7 +108,10 @@ async function loadOrCreateKey(keyFile?: string) {
   if (keyFile && existsSync(keyFile)) {
     const pem = readFileSync(keyFile, 'utf8');
     const privateKey = await importPKCS8(pem, 'RS256', { extractable: true });
-    return { privateKey, publicJwk: await exportJWK(privateKey).then(({ n, e, kty }) => ({ n, e, kty }) as JWK) };
+    return {
+      privateKey,
+      publicJwk: await exportJWK(privateKey).then(({ n, e, kty }) => ({ n, e, kty }) as JWK),
+    };
   }
   const { privateKey, publicKey } = await generateKeyPair('RS256', { extractable: true });
   if (keyFile) {
@@ -54,7 +123,11 @@ async function loadOrCreateKey(keyFile?: string) {
 }
 
 /** The development issuer: RS256 tokens, verified by the API with the same code that verifies Cognito's. */
-export async function createDevIdentity(options: { issuer: string; audience: string; keyFile?: string }): Promise<DevIdentity> {
+export async function createDevIdentity(options: {
+  issuer: string;
+  audience: string;
+  keyFile?: string;
+}): Promise<DevIdentity> {
   const { privateKey, publicJwk } = await loadOrCreateKey(options.keyFile);
   const jwk: JWK = { ...publicJwk, kid: KEY_ID, alg: 'RS256', use: 'sig' };
   return {

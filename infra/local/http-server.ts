@@ -60,10 +60,12 @@ export function toApiGatewayEvent(
   const url = new URL(request.url ?? '/', 'http://localhost');
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(request.headers)) {
-    if (value !== undefined && name !== 'cookie') headers[name] = Array.isArray(value) ? value.join(',') : value;
+    if (value !== undefined && name !== 'cookie')
+      headers[name] = Array.isArray(value) ? value.join(',') : value;
   }
   const query: Record<string, string> = {};
-  for (const [name, value] of url.searchParams) query[name] = name in query ? `${query[name]},${value}` : value;
+  for (const [name, value] of url.searchParams)
+    query[name] = name in query ? `${query[name]},${value}` : value;
   const cookies = request.headers.cookie?.split(';').map((cookie) => cookie.trim());
   const text = body.toString('utf8');
   const binary = body.length > 0 && !Buffer.from(text, 'utf8').equals(body);
@@ -104,16 +106,27 @@ function send(response: ServerResponse, result: APIGatewayProxyStructuredResultV
   const headers: Record<string, string | string[]> = { ...(result.headers as Record<string, string>) };
   if (result.cookies?.length) headers['set-cookie'] = result.cookies;
   response.writeHead(result.statusCode ?? 200, headers);
-  response.end(result.body ? Buffer.from(result.body, result.isBase64Encoded ? 'base64' : 'utf8') : undefined);
+  response.end(
+    result.body ? Buffer.from(result.body, result.isBase64Encoded ? 'base64' : 'utf8') : undefined,
+  );
 }
 
-function sendJson(response: ServerResponse, status: number, body: unknown, contentType = 'application/json'): void {
+function sendJson(
+  response: ServerResponse,
+  status: number,
+  body: unknown,
+  contentType = 'application/json',
+): void {
   response.writeHead(status, { 'content-type': contentType, 'cache-control': 'no-store' });
   response.end(JSON.stringify(body));
 }
 
 const TokenRequestSchema = z
-  .object({ user: z.string().min(1).max(100), municipalityId: SlugSchema.optional(), neighbourhoodId: SlugSchema.optional() })
+  .object({
+    user: z.string().min(1).max(100),
+    municipalityId: SlugSchema.optional(),
+    neighbourhoodId: SlugSchema.optional(),
+  })
   .strict();
 
 /**
@@ -129,7 +142,12 @@ export function createRequestListener(options: LocalServerOptions): RequestListe
     const candidates = table.filter((entry) => entry.pattern.test(path));
     const match = candidates.find((entry) => entry.route.spec.method === request.method) ?? candidates[0];
     if (!match) {
-      return sendJson(response, 404, { type: 'about:blank', title: 'Not found', status: 404, detail: 'No such route.' }, 'application/problem+json');
+      return sendJson(
+        response,
+        404,
+        { type: 'about:blank', title: 'Not found', status: 404, detail: 'No such route.' },
+        'application/problem+json',
+      );
     }
     const body = await readBody(request, GATEWAY_MAX_BODY_BYTES);
     if (body === 'too-large') {
@@ -139,7 +157,12 @@ export function createRequestListener(options: LocalServerOptions): RequestListe
     const pathParameters = groups
       ? Object.fromEntries(Object.entries(groups).map(([name, value]) => [name, decodeURIComponent(value)]))
       : undefined;
-    const event = toApiGatewayEvent(request, body, `${match.route.spec.method} ${match.route.spec.path}`, pathParameters);
+    const event = toApiGatewayEvent(
+      request,
+      body,
+      `${match.route.spec.method} ${match.route.spec.path}`,
+      pathParameters,
+    );
     const result = await match.group.handler(event, lambdaContext(`plein-api-${match.group.name}`));
     send(response, result);
   }
@@ -163,25 +186,67 @@ export function createRequestListener(options: LocalServerOptions): RequestListe
       const body = await readBody(request, 10_000);
       let parsed: z.ZodSafeParseResult<z.infer<typeof TokenRequestSchema>>;
       try {
-        parsed = TokenRequestSchema.safeParse(body === 'too-large' ? undefined : JSON.parse(body.toString('utf8')));
+        parsed = TokenRequestSchema.safeParse(
+          body === 'too-large' ? undefined : JSON.parse(body.toString('utf8')),
+        );
       } catch {
-        return sendJson(response, 400, { title: 'Invalid request', status: 400, detail: 'Send JSON: { "user": "<id>" }' }, 'application/problem+json');
+        return sendJson(
+          response,
+          400,
+          { title: 'Invalid request', status: 400, detail: 'Send JSON: { "user": "<id>" }' },
+          'application/problem+json',
+        );
       }
       if (!parsed.success) {
-        const errors = parsed.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message }));
-        return sendJson(response, 400, { title: 'Invalid request', status: 400, detail: 'See errors.', errors }, 'application/problem+json');
+        const errors = parsed.error.issues.map((issue) => ({
+          path: issue.path.join('.'),
+          message: issue.message,
+        }));
+        return sendJson(
+          response,
+          400,
+          { title: 'Invalid request', status: 400, detail: 'See errors.', errors },
+          'application/problem+json',
+        );
       }
       const { user: userId, municipalityId, neighbourhoodId } = parsed.data;
       const known = identity.users.find((user) => user.id === userId);
       if (known) return sendJson(response, 200, { token: await identity.tokenFor(known) });
       if (!userId.startsWith('resident-') || !municipalityId || !neighbourhoodId) {
-        return sendJson(response, 404, { title: 'Not found', status: 404, detail: `No demo user "${userId}". New residents need an id starting with resident- and a municipalityId and neighbourhoodId.` }, 'application/problem+json');
+        return sendJson(
+          response,
+          404,
+          {
+            title: 'Not found',
+            status: 404,
+            detail: `No demo user "${userId}". New residents need an id starting with resident- and a municipalityId and neighbourhoodId.`,
+          },
+          'application/problem+json',
+        );
       }
       const municipality = await options.municipalities.get(municipalityId);
       if (!municipality?.neighbourhoods.some((neighbourhood) => neighbourhood.id === neighbourhoodId)) {
-        return sendJson(response, 400, { title: 'Invalid request', status: 400, detail: 'Unknown municipality or neighbourhood.', errors: [{ path: 'neighbourhoodId', message: 'not a neighbourhood of that municipality' }] }, 'application/problem+json');
+        return sendJson(
+          response,
+          400,
+          {
+            title: 'Invalid request',
+            status: 400,
+            detail: 'Unknown municipality or neighbourhood.',
+            errors: [{ path: 'neighbourhoodId', message: 'not a neighbourhood of that municipality' }],
+          },
+          'application/problem+json',
+        );
       }
-      const resident = { id: userId, name: userId, email: `${userId}@residents.example`, role: 'resident' as const, groups: [], municipalityId, neighbourhoodId };
+      const resident = {
+        id: userId,
+        name: userId,
+        email: `${userId}@residents.example`,
+        role: 'resident' as const,
+        groups: [],
+        municipalityId,
+        neighbourhoodId,
+      };
       return sendJson(response, 200, { token: await identity.tokenFor(resident) });
     }
     return undefined;
@@ -195,18 +260,24 @@ export function createRequestListener(options: LocalServerOptions): RequestListe
       else if (path.startsWith('/dev/') || path.startsWith('/.well-known/')) {
         const handled = await handleDev(request, response, path);
         if (handled === undefined && !response.headersSent) {
-          if (options.site) options.site(request, response, () => sendJson(response, 404, { detail: 'Not found' }));
+          if (options.site)
+            options.site(request, response, () => sendJson(response, 404, { detail: 'Not found' }));
           else sendJson(response, 404, { detail: 'Not found' });
         }
       } else if (options.site) {
         options.site(request, response, () => sendJson(response, 404, { detail: 'Not found' }));
       } else sendJson(response, 404, { detail: 'Not found' });
     } catch (error) {
-      console.error(JSON.stringify({ level: 'error', message: 'local server error', error: (error as Error).name }));
-      if (!response.headersSent) sendJson(response, 500, { title: 'Internal error', status: 500 }, 'application/problem+json');
+      console.error(
+        JSON.stringify({ level: 'error', message: 'local server error', error: (error as Error).name }),
+      );
+      if (!response.headersSent)
+        sendJson(response, 500, { title: 'Internal error', status: 500 }, 'application/problem+json');
     } finally {
       response.on('finish', () =>
-        options.log?.(`${request.method} ${path} ${response.statusCode} ${(performance.now() - started).toFixed(1)} ms`),
+        options.log?.(
+          `${request.method} ${path} ${response.statusCode} ${(performance.now() - started).toFixed(1)} ms`,
+        ),
       );
     }
   };

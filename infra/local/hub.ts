@@ -12,7 +12,7 @@ import { type LocalBusOptions, LocalEventBus } from './event-bus.ts';
 import { createRequestListener, type SiteHandler } from './http-server.ts';
 import { lambdaContext, loadHandler } from './lambda.ts';
 import { seedDemoData } from './seed.ts';
-import { type CheckpointStore, fileCheckpoints, StreamRelay } from './stream-relay.ts';
+import { type CheckpointStore, fileCheckpoints, memoryCheckpoints, StreamRelay } from './stream-relay.ts';
 
 export interface HubOptions {
   /** DynamoDB Local's endpoint; the hub does not start it. */
@@ -37,11 +37,6 @@ export interface Hub {
   identity: DevIdentity;
   server: Server;
   stop(): Promise<void>;
-}
-
-function memoryCheckpoints(): CheckpointStore {
-  let positions: Record<string, string> = {};
-  return { load: () => ({ ...positions }), save: (next) => void (positions = { ...next }) };
 }
 
 /**
@@ -97,7 +92,10 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     tableName: options.tableName,
     publisher: bus,
     checkpoints:
-      options.checkpoints ?? (options.dataDir ? fileCheckpoints(join(options.dataDir, 'relay-checkpoint.json')) : memoryCheckpoints()),
+      options.checkpoints ??
+      (options.dataDir
+        ? fileCheckpoints(join(options.dataDir, 'relay-checkpoint.json'))
+        : memoryCheckpoints()),
     onError: (error) => options.log?.(`stream relay: ${(error as Error).message}`),
   });
 

@@ -30,7 +30,10 @@ export async function loadHandler(reference: string): Promise<LambdaHandler> {
   const dot = reference.lastIndexOf('.');
   const modulePath = reference.slice(0, dot);
   const exportName = reference.slice(dot + 1);
-  const module = (await import(new URL(`../../${modulePath}.ts`, import.meta.url).href)) as Record<string, unknown>;
+  const module = (await import(new URL(`../../${modulePath}.ts`, import.meta.url).href)) as Record<
+    string,
+    unknown
+  >;
   const handler = module[exportName];
   if (typeof handler !== 'function') throw new Error(`${reference} is not a function`);
   return handler as LambdaHandler;

@@ -22,7 +22,11 @@ async function loadSite(): Promise<SiteHandler | undefined> {
   return module.handler;
 }
 
-async function listenOnFirstFreePort(start: number, attempts: number, run: (port: number) => Promise<unknown>) {
+async function listenOnFirstFreePort(
+  start: number,
+  attempts: number,
+  run: (port: number) => Promise<unknown>,
+) {
   for (let port = start; port < start + attempts; port++) {
     try {
       return await run(port);

@@ -8,7 +8,11 @@ import {
   GetShardIteratorCommand,
   type Shard,
 } from '@aws-sdk/client-dynamodb-streams';
-import { busEntryFromStreamRecord, type OutboxStreamRecord, outboxStreamFilter } from '#functions/adapters/dynamodb/outbox.ts';
+import {
+  busEntryFromStreamRecord,
+  type OutboxStreamRecord,
+  outboxStreamFilter,
+} from '#functions/adapters/dynamodb/outbox.ts';
 import { matchesPattern } from '#shared/events/pattern.ts';
 import type { EventPublisher } from '#shared/ports.ts';
 import { localClientConfig } from './dynamodb-local.ts';
@@ -33,6 +37,17 @@ export function fileCheckpoints(path: string): CheckpointStore {
       mkdirSync(dirname(path), { recursive: true });
       writeFileSync(`${path}.tmp`, JSON.stringify(positions));
       renameSync(`${path}.tmp`, path);
+    },
+  };
+}
+
+/** A checkpoint that lives as long as the process: for tests and throwaway hubs. */
+export function memoryCheckpoints(): CheckpointStore {
+  let positions: Record<string, string> = {};
+  return {
+    load: () => ({ ...positions }),
+    save: (next) => {
+      positions = { ...next };
     },
   };
 }
@@ -126,7 +141,13 @@ export class StreamRelay {
       start = StreamDescription?.LastEvaluatedShardId;
     } while (start);
     // Parents before children, so that a key's records are relayed in order across a shard split.
-    return shards.sort((a, b) => (a.SequenceNumberRange?.StartingSequenceNumber ?? '').localeCompare(b.SequenceNumberRange?.StartingSequenceNumber ?? '', undefined, { numeric: true }));
+    return shards.sort((a, b) =>
+      (a.SequenceNumberRange?.StartingSequenceNumber ?? '').localeCompare(
+        b.SequenceNumberRange?.StartingSequenceNumber ?? '',
+        undefined,
+        { numeric: true },
+      ),
+    );
   }
 
   private async drainShard(streamArn: string, shard: Shard): Promise<number> {
@@ -145,7 +166,9 @@ export class StreamRelay {
     ).ShardIterator;
     let relayed = 0;
     while (iterator) {
-      const { Records = [], NextShardIterator } = await this.streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 100 }));
+      const { Records = [], NextShardIterator } = await this.streams.send(
+        new GetRecordsCommand({ ShardIterator: iterator, Limit: 100 }),
+      );
       const entries = Records.filter((record) => matchesPattern(outboxStreamFilter, record)).map((record) =>
         busEntryFromStreamRecord(restoreEmptyMaps(record as OutboxStreamRecord)),
       );
@@ -184,5 +207,11 @@ function restoreEmptyMaps<T extends OutboxStreamRecord>(record: T): T {
     Object.fromEntries(Object.entries(map).map(([name, value]) => [name, fixValue(value)]));
   const image = record.dynamodb?.NewImage;
   if (!image) return record;
-  return { ...record, dynamodb: { ...record.dynamodb, NewImage: fixMap(image as unknown as Record<string, Attribute>) as never } };
+  return {
+    ...record,
+    dynamodb: {
+      ...record.dynamodb,
+      NewImage: fixMap(image as unknown as Record<string, Attribute>) as never,
+    },
+  };
 }

@@ -35,6 +35,8 @@ export function actorFromClaims(claims: unknown): Actor {
     ...(parsed.email ? { email: parsed.email } : {}),
     staffOf: groups.flatMap((group) => STAFF_GROUP.exec(group)?.[1] ?? []),
     isPlatformAdmin: groups.includes('admin'),
-    ...(municipalityId ? { residence: { municipalityId, ...(neighbourhoodId ? { neighbourhoodId } : {}) } } : {}),
+    ...(municipalityId
+      ? { residence: { municipalityId, ...(neighbourhoodId ? { neighbourhoodId } : {}) } }
+      : {}),
   };
 }

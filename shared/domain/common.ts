@@ -22,12 +22,9 @@ export const text = (min: number, max: number) =>
     .trim()
     .min(min)
     .max(max)
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
-    .refine((value) => !/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/.test(value), 'must not contain control characters');
+    .refine((value) => !/[^\P{Cc}\n\r\t]/u.test(value), 'must not contain control characters');
 
-export const HttpsUrlSchema = z
-  .url({ protocol: /^https?$/ })
-  .max(500);
+export const HttpsUrlSchema = z.url({ protocol: /^https?$/ }).max(500);
 
 /**
  * A URL-safe slug from any name, folding accents and Turkish letters (ı, ş, ğ) to ASCII so that

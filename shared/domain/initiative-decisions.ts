@@ -1,3 +1,4 @@
+import { createEvent, type DomainEvent } from '../events/catalog.ts';
 import type { Actor } from './actor.ts';
 import { authorize } from './authorization.ts';
 import { slugify } from './common.ts';
@@ -11,7 +12,6 @@ import {
   type UpdateInitiative,
 } from './initiative.ts';
 import { findNeighbourhood, type Municipality } from './municipality.ts';
-import { createEvent, type DomainEvent } from '../events/catalog.ts';
 
 /** What a decision needs from the world, handed in so that decisions stay pure and testable. */
 export interface DecisionContext {
@@ -36,7 +36,11 @@ export function referenceIssues(
   if (typeof input.municipalityId === 'string' && !municipality) {
     return [{ path: 'municipalityId', message: `unknown municipality "${input.municipalityId}"` }];
   }
-  if (municipality && typeof input.neighbourhoodId === 'string' && !findNeighbourhood(municipality, input.neighbourhoodId)) {
+  if (
+    municipality &&
+    typeof input.neighbourhoodId === 'string' &&
+    !findNeighbourhood(municipality, input.neighbourhoodId)
+  ) {
     return [{ path: 'neighbourhoodId', message: `not a neighbourhood of ${municipality.name}` }];
   }
   return [];
@@ -79,7 +83,9 @@ export function registerInitiative(
     updatedAt: now,
     revision: 0,
   };
-  const event = createEvent(InitiativeRegistered, envelope(initiative, context), { initiative: eventView(initiative) });
+  const event = createEvent(InitiativeRegistered, envelope(initiative, context), {
+    initiative: eventView(initiative),
+  });
   return { state: initiative, events: [event] };
 }
 
@@ -97,7 +103,10 @@ export function updateInitiative(
   authorize(context.actor, { type: 'initiative.update', owners: initiative.owners });
   if (initiative.status === 'archived') throw new ConflictError('An archived initiative cannot be changed.');
   if (patch.neighbourhoodId !== undefined) {
-    const issues = referenceIssues({ municipalityId: initiative.municipalityId, neighbourhoodId: patch.neighbourhoodId }, municipality);
+    const issues = referenceIssues(
+      { municipalityId: initiative.municipalityId, neighbourhoodId: patch.neighbourhoodId },
+      municipality,
+    );
     if (issues.length > 0) throw new ValidationError(issues);
   }
 
@@ -105,7 +114,9 @@ export function updateInitiative(
   const next: Initiative = {
     ...initiative,
     ...fields,
-    ...(activities ? { activities: activities.map((activity) => ({ id: context.newId(), ...activity })) } : {}),
+    ...(activities
+      ? { activities: activities.map((activity) => ({ id: context.newId(), ...activity })) }
+      : {}),
     updatedAt: context.now.toISOString(),
     revision: initiative.revision + 1,
   };
@@ -113,7 +124,10 @@ export function updateInitiative(
   else if (contactEmail !== undefined) next.contactEmail = contactEmail;
 
   const changed = Object.keys(patch).sort();
-  const event = createEvent(InitiativeUpdated, envelope(next, context), { initiative: eventView(next), changed });
+  const event = createEvent(InitiativeUpdated, envelope(next, context), {
+    initiative: eventView(next),
+    changed,
+  });
   return { state: next, events: [event] };
 }
 

@@ -2,7 +2,15 @@ import { z } from 'zod';
 import { defineEvent, sources } from '../events/catalog.ts';
 import { HttpsUrlSchema, IsoDateTimeSchema, LocaleSchema, SlugSchema, text, UlidSchema } from './common.ts';
 
-export const facilitationKinds = ['space', 'permit', 'funding', 'promotion', 'materials', 'expertise', 'other'] as const;
+export const facilitationKinds = [
+  'space',
+  'permit',
+  'funding',
+  'promotion',
+  'materials',
+  'expertise',
+  'other',
+] as const;
 export const FacilitationKindSchema = z.enum(facilitationKinds);
 
 export const ThemeSchema = z
@@ -29,7 +37,11 @@ export const NewActivitySchema = ActivitySchema.omit({ id: true })
   });
 
 export const LinksSchema = z
-  .object({ website: HttpsUrlSchema.optional(), social: HttpsUrlSchema.optional(), chat: HttpsUrlSchema.optional() })
+  .object({
+    website: HttpsUrlSchema.optional(),
+    social: HttpsUrlSchema.optional(),
+    chat: HttpsUrlSchema.optional(),
+  })
   .strict();
 
 export const HelpWantedSchema = z
@@ -54,7 +66,11 @@ const editableFields = {
 };
 
 export const RegisterInitiativeSchema = z
-  .object({ municipalityId: SlugSchema, ...editableFields, activities: z.array(NewActivitySchema).max(50).default([]) })
+  .object({
+    municipalityId: SlugSchema,
+    ...editableFields,
+    activities: z.array(NewActivitySchema).max(50).default([]),
+  })
   .strict()
   .meta({ id: 'RegisterInitiative' });
 export type RegisterInitiative = z.infer<typeof RegisterInitiativeSchema>;
@@ -146,6 +162,7 @@ export const InitiativeArchived = defineEvent({
   name: 'InitiativeArchived',
   source: sources.initiatives,
   version: 1,
-  description: 'An initiative was archived by its owners; its page stays readable but it is no longer listed.',
+  description:
+    'An initiative was archived by its owners; its page stays readable but it is no longer listed.',
   data: z.object({ initiativeId: UlidSchema, slug: SlugSchema, name: z.string() }),
 });

@@ -4,7 +4,10 @@ import { LocaleSchema, SlugSchema, text } from './common.ts';
 export const NeighbourhoodSchema = z.object({
   id: SlugSchema,
   name: text(1, 120),
-  postcodes: z.array(z.string().regex(/^[0-9A-Z ]{4,8}$/)).max(200).default([]),
+  postcodes: z
+    .array(z.string().regex(/^[0-9A-Z ]{4,8}$/))
+    .max(200)
+    .default([]),
 });
 export type Neighbourhood = z.infer<typeof NeighbourhoodSchema>;
 
@@ -19,6 +22,9 @@ export const MunicipalitySchema = z
   .meta({ id: 'Municipality' });
 export type Municipality = z.infer<typeof MunicipalitySchema>;
 
-export function findNeighbourhood(municipality: Municipality, neighbourhoodId: string): Neighbourhood | undefined {
+export function findNeighbourhood(
+  municipality: Municipality,
+  neighbourhoodId: string,
+): Neighbourhood | undefined {
   return municipality.neighbourhoods.find((neighbourhood) => neighbourhood.id === neighbourhoodId);
 }

@@ -37,8 +37,13 @@ const DEFAULT_RETRY = { maximumRetryAttempts: 185, maximumEventAgeSeconds: 86_40
 export const rules: RuleDefinition[] = [
   {
     name: 'participation-figures',
-    description: 'Counts initiatives registered and archived per municipality and month (return on participation).',
+    description:
+      'Counts initiatives registered and archived per municipality and month (return on participation).',
     eventPattern: patternFor(InitiativeRegistered, InitiativeArchived),
-    target: { id: 'participation', handler: 'functions/consumers/participation.handler', retry: DEFAULT_RETRY },
+    target: {
+      id: 'participation',
+      handler: 'functions/consumers/participation.handler',
+      retry: DEFAULT_RETRY,
+    },
   },
 ];

@@ -10,9 +10,14 @@ export interface TestHub extends Hub {
   /** Signs in as a demo user (or mints a resident) through the development issuer. */
   token(user: string, residence?: { municipalityId: string; neighbourhoodId: string }): Promise<string>;
   /** Calls the API like any client would, over HTTP. */
-  api(method: string, path: string, options?: { token?: string; body?: unknown; headers?: Record<string, string> }): Promise<{
+  api(
+    method: string,
+    path: string,
+    options?: { token?: string; body?: unknown; headers?: Record<string, string> },
+  ): Promise<{
     status: number;
     headers: Headers;
+    // biome-ignore lint/suspicious/noExplicitAny: tests read answers of many shapes
     body: any;
   }>;
   /** Waits until every event committed so far has been relayed and delivered (or dead-lettered). */
@@ -73,7 +78,9 @@ export async function startTestHub(options: Partial<HubOptions> = {}): Promise<T
       const items: Record<string, unknown>[] = [];
       let start: Record<string, unknown> | undefined;
       do {
-        const page = await client.send(new ScanCommand({ TableName: tableName, ExclusiveStartKey: start, ConsistentRead: true }));
+        const page = await client.send(
+          new ScanCommand({ TableName: tableName, ExclusiveStartKey: start, ConsistentRead: true }),
+        );
         items.push(...(page.Items ?? []));
         start = page.LastEvaluatedKey;
       } while (start);

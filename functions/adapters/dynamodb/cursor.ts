@@ -11,7 +11,10 @@ export function encodeCursor(key: Record<string, unknown>): string {
  * The key inside a cursor, or undefined when it is malformed or belongs to another list
  * (`expected` names attributes that must hold these values).
  */
-export function decodeCursor(cursor: string, expected: Record<string, string>): Record<string, string> | undefined {
+export function decodeCursor(
+  cursor: string,
+  expected: Record<string, string>,
+): Record<string, string> | undefined {
   if (cursor.length > 2000) return undefined;
   try {
     const parsed = KeySchema.safeParse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));

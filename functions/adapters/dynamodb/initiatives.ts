@@ -1,7 +1,13 @@
 import { type DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { ConflictError, ValidationError } from '#shared/domain/errors.ts';
 import { type Initiative, InitiativeSchema } from '#shared/domain/initiative.ts';
-import type { CommitOptions, InitiativeFilter, InitiativeRepository, Page, PageRequest } from '#shared/ports.ts';
+import type {
+  CommitOptions,
+  InitiativeFilter,
+  InitiativeRepository,
+  Page,
+  PageRequest,
+} from '#shared/ports.ts';
 import { SlugTakenError } from '#shared/ports.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import { keys } from './keys.ts';
@@ -33,12 +39,16 @@ export class DynamoInitiativeRepository implements InitiativeRepository {
   ) {}
 
   async get(id: string): Promise<Initiative | undefined> {
-    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: keys.initiative(id) }));
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: keys.initiative(id) }),
+    );
     return Item ? fromItem(Item) : undefined;
   }
 
   async getBySlug(slug: string): Promise<Initiative | undefined> {
-    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: keys.slug(slug) }));
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: keys.slug(slug) }),
+    );
     return typeof Item?.initiativeId === 'string' ? this.get(Item.initiativeId) : undefined;
   }
 
@@ -64,7 +74,8 @@ export class DynamoInitiativeRepository implements InitiativeRepository {
     const filtered = conditions.length > 0;
 
     let startKey = page.cursor ? decodeCursor(page.cursor, { [pkName]: partition.pk }) : undefined;
-    if (page.cursor && !startKey) throw new ValidationError([{ path: 'cursor', message: 'is not a cursor of this list' }]);
+    if (page.cursor && !startKey)
+      throw new ValidationError([{ path: 'cursor', message: 'is not a cursor of this list' }]);
     const items: Record<string, unknown>[] = [];
     let read = 0;
     let exhausted = false;
@@ -108,7 +119,13 @@ export class DynamoInitiativeRepository implements InitiativeRepository {
       this.client,
       this.tableName,
       [
-        { Put: { TableName: this.tableName, Item: toItem(initiative), ConditionExpression: 'attribute_not_exists(pk)' } },
+        {
+          Put: {
+            TableName: this.tableName,
+            Item: toItem(initiative),
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
+        },
         {
           Put: {
             TableName: this.tableName,

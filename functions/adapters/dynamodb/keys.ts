@@ -7,7 +7,12 @@ import { createHash } from 'node:crypto';
 export const keys = {
   initiative: (id: string) => ({ pk: `INITIATIVE#${id}`, sk: 'INITIATIVE' }),
   /** Published initiatives only: archived ones drop out of every list by losing these keys. */
-  initiativeListings: (initiative: { id: string; createdAt: string; municipalityId: string; neighbourhoodId: string }) => {
+  initiativeListings: (initiative: {
+    id: string;
+    createdAt: string;
+    municipalityId: string;
+    neighbourhoodId: string;
+  }) => {
     const order = `${initiative.createdAt}#${initiative.id}`;
     return {
       gsi1pk: 'INITIATIVES',
@@ -42,7 +47,10 @@ export const keys = {
     sk: `MONTH#${month}`,
   }),
   /** Marks an event as handled by one consumer, so a redelivery has no second effect. */
-  processed: (consumer: string, eventId: string) => ({ pk: `PROCESSED#${consumer}#${eventId}`, sk: 'PROCESSED' }),
+  processed: (consumer: string, eventId: string) => ({
+    pk: `PROCESSED#${consumer}#${eventId}`,
+    sk: 'PROCESSED',
+  }),
 } as const;
 
 export const OUTBOX_PREFIX = 'OUTBOX#';

@@ -30,7 +30,9 @@ export class DynamoMunicipalityRepository implements MunicipalityRepository {
   }
 
   async get(id: string): Promise<Municipality | undefined> {
-    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: keys.municipality(id) }));
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: keys.municipality(id) }),
+    );
     return Item ? MunicipalitySchema.parse(Item.data) : undefined;
   }
 

@@ -21,7 +21,10 @@ export interface OutboxStreamRecord {
 /** Turns an outbox insert into the PutEvents entry it stands for. */
 export function busEntryFromStreamRecord(record: OutboxStreamRecord): BusEntry {
   const image = record.dynamodb?.NewImage;
-  if (!image) throw new Error('The stream record has no new image; the stream must be NEW_IMAGE or NEW_AND_OLD_IMAGES.');
+  if (!image)
+    throw new Error(
+      'The stream record has no new image; the stream must be NEW_IMAGE or NEW_AND_OLD_IMAGES.',
+    );
   const item = unmarshall(image);
   return {
     source: String(item.source),

@@ -17,7 +17,13 @@ export class DynamoParticipationFigures {
    * Adds to a municipality's figures for a month, once per event: the marker and the increment commit
    * together, so a redelivered event finds the marker and changes nothing. Returns false for a repeat.
    */
-  async addOnce(consumer: string, eventId: string, municipalityId: string, month: string, add: ParticipationCounters) {
+  async addOnce(
+    consumer: string,
+    eventId: string,
+    municipalityId: string,
+    month: string,
+    add: ParticipationCounters,
+  ) {
     const names = Object.keys(add);
     try {
       await this.client.send(
@@ -52,7 +58,10 @@ export class DynamoParticipationFigures {
       );
       return true;
     } catch (error) {
-      if (error instanceof TransactionCanceledException && error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed') {
+      if (
+        error instanceof TransactionCanceledException &&
+        error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed'
+      ) {
         return false;
       }
       throw error;

@@ -5,7 +5,9 @@ import type { CommitOptions, IdempotencyRecord, IdempotencyStore } from '#shared
 import { DuplicateRequestError } from '#shared/ports.ts';
 import { expiresAfter, keys } from './keys.ts';
 
-type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
+type TransactItem = NonNullable<
+  ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']
+>[number];
 
 const OUTBOX_RETENTION_DAYS = 7;
 const IDEMPOTENCY_RETENTION_DAYS = 1;
@@ -85,6 +87,11 @@ export class DynamoIdempotencyStore implements IdempotencyStore {
       new GetCommand({ TableName: this.tableName, Key: keys.idempotency(scope, key), ConsistentRead: true }),
     );
     if (!Item) return undefined;
-    return { scope, key, fingerprint: Item.fingerprint as string, response: Item.response as IdempotencyRecord['response'] };
+    return {
+      scope,
+      key,
+      fingerprint: Item.fingerprint as string,
+      response: Item.response as IdempotencyRecord['response'],
+    };
   }
 }
