@@ -17,7 +17,8 @@ import { commit } from './transaction.ts';
 /** How many items one list request may read while filtering, so a rare filter cannot run away. */
 const MAX_ITEMS_READ_PER_PAGE = 500;
 
-function toItem(initiative: Initiative) {
+/** The table item of an initiative; exported for bulk loading in benchmarks. */
+export function initiativeToItem(initiative: Initiative) {
   return {
     ...keys.initiative(initiative.id),
     ...(initiative.status === 'published' ? keys.initiativeListings(initiative) : {}),
@@ -122,7 +123,7 @@ export class DynamoInitiativeRepository implements InitiativeRepository {
         {
           Put: {
             TableName: this.tableName,
-            Item: toItem(initiative),
+            Item: initiativeToItem(initiative),
             ConditionExpression: 'attribute_not_exists(pk)',
           },
         },
@@ -150,7 +151,7 @@ export class DynamoInitiativeRepository implements InitiativeRepository {
         {
           Put: {
             TableName: this.tableName,
-            Item: toItem(initiative),
+            Item: initiativeToItem(initiative),
             ConditionExpression: 'revision = :expected',
             ExpressionAttributeValues: { ':expected': initiative.revision - 1 },
           },
