@@ -21,6 +21,13 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
 const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 150);
 const LARGE_TABLE = Number(process.env.BENCH_LARGE_TABLE ?? 10_000);
 
+/** A task's median latency; a task that failed has none, and the benchmark stops. */
+function p50Of(task: { name: string; result: object } | undefined): number {
+  const result = task?.result as { latency?: { p50: number }; error?: unknown } | undefined;
+  if (!result?.latency) throw new Error(`benchmark task ${task?.name} failed: ${String(result?.error)}`);
+  return result.latency.p50;
+}
+
 const median = (values: number[]) => {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
@@ -84,7 +91,7 @@ async function fillTo(count: number, tableName: string, endpoint: string, existi
     );
     return { ...state, slug: `bench-${state.id.toLowerCase()}` };
   });
-  const batches = [];
+  const batches: (typeof items)[] = [];
   for (let index = 0; index < items.length; index += 25) batches.push(items.slice(index, index + 25));
   let next = 0;
   await Promise.all(
@@ -152,7 +159,7 @@ async function main() {
         'list',
         listPage,
       );
-      small.push((await bench.run())[0]?.result.latency.p50 ?? Number.NaN);
+      small.push(p50Of((await bench.run())[0]));
     }
     const started = performance.now();
     await fillTo(LARGE_TABLE, tableName, dynamodb.endpoint, 100);
@@ -165,7 +172,7 @@ async function main() {
         'list',
         listPage,
       );
-      large.push((await bench.run())[0]?.result.latency.p50 ?? Number.NaN);
+      large.push(p50Of((await bench.run())[0]));
     }
     const list = {
       name: `GET /api/initiatives?limit=20 with ${LARGE_TABLE} vs 100 initiatives`,
