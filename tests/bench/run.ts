@@ -45,8 +45,7 @@ async function compare(name: string, subject: () => Promise<unknown>, baseline: 
     const order = round % 2 === 0 ? (['subject', 'baseline'] as const) : (['baseline', 'subject'] as const);
     for (const task of order) bench.add(task, task === 'subject' ? subject : baseline);
     const tasks = await bench.run();
-    const p50 = (task: string) =>
-      tasks.find((candidate) => candidate.name === task)?.result.latency.p50 ?? Number.NaN;
+    const p50 = (task: string) => p50Of(tasks.find((candidate) => candidate.name === task));
     rounds.push({
       subject: p50('subject'),
       baseline: p50('baseline'),
