@@ -1,11 +1,17 @@
-import { CfnOutput, Validations, aws_apigatewayv2 as apigw, aws_dynamodb as dynamodb, aws_logs as logs } from 'aws-cdk-lib';
+import {
+  aws_apigatewayv2 as apigw,
+  CfnOutput,
+  type aws_dynamodb as dynamodb,
+  aws_logs as logs,
+  Validations,
+} from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import { HttpUserPoolAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { Construct } from 'constructs';
 import type { RouteSpec } from '#functions/http/route.ts';
-import { bindTable, pleinFunction } from './function.ts';
+import { bindTable, pascalCase, pleinFunction } from './function.ts';
 import type { Identity } from './identity.ts';
 
 type Spec = Pick<RouteSpec<never, never, never>, 'method' | 'path' | 'auth' | 'operationId' | 'summary'>;
@@ -25,7 +31,7 @@ export interface ApiProps {
   logRetention: logs.RetentionDays;
 }
 
-export const isWrite = (method: Spec['method']) => method !== 'GET';
+const isWrite = (method: Spec['method']) => method !== 'GET';
 
 const accessLogFormat = AccessLogFormat.custom(
   JSON.stringify({
@@ -64,14 +70,18 @@ export class Api extends Construct {
       autoDeploy: true,
       throttle: props.throttle,
       accessLogSettings: {
-        destination: new apigw.LogGroupLogDestination(new logs.LogGroup(this, 'AccessLogs', { retention: props.logRetention })),
+        destination: new apigw.LogGroupLogDestination(
+          new logs.LogGroup(this, 'AccessLogs', { retention: props.logRetention }),
+        ),
         format: accessLogFormat,
       },
     });
-    const authorizer = new HttpUserPoolAuthorizer('Cognito', identity.userPool, { userPoolClients: [identity.client] });
+    const authorizer = new HttpUserPoolAuthorizer('Cognito', identity.userPool, {
+      userPoolClients: [identity.client],
+    });
 
     for (const group of props.routeGroups) {
-      const fn = pleinFunction(this, pascal(group.name), {
+      const fn = pleinFunction(this, pascalCase(group.name), {
         entry: group.entry,
         description: `HTTP API routes: ${group.name}`,
         logRetention: props.logRetention,
@@ -82,10 +92,14 @@ export class Api extends Construct {
         },
       });
       // A group that only answers GETs gets only read access.
-      bindTable(fn, props.table, group.routes.some(({ spec }) => isWrite(spec.method)) ? 'readWrite' : 'read');
+      bindTable(
+        fn,
+        props.table,
+        group.routes.some(({ spec }) => isWrite(spec.method)) ? 'readWrite' : 'read',
+      );
       this.functions.push(fn);
 
-      const integration = new HttpLambdaIntegration(`${pascal(group.name)}Integration`, fn);
+      const integration = new HttpLambdaIntegration(`${pascalCase(group.name)}Integration`, fn);
       for (const { spec } of group.routes) {
         const route = new apigw.HttpRoute(this, spec.operationId, {
           httpApi: this.httpApi,
@@ -108,11 +122,4 @@ export class Api extends Construct {
 
     new CfnOutput(this, 'Url', { value: stage.url, description: 'The HTTP API endpoint' });
   }
-}
-
-function pascal(name: string): string {
-  return name
-    .split(/[^a-zA-Z0-9]+/)
-    .map((word) => word.charAt(0).toUpperCase() + word.slice(1))
-    .join('');
 }

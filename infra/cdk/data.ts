@@ -1,4 +1,4 @@
-import { RemovalPolicy, aws_dynamodb as dynamodb } from 'aws-cdk-lib';
+import { aws_dynamodb as dynamodb, RemovalPolicy } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { tableDefinition } from '#functions/adapters/dynamodb/table.ts';
 

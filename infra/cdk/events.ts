@@ -1,9 +1,15 @@
-import { Duration, aws_dynamodb as dynamodb, aws_events as events, aws_logs as logs, aws_sqs as sqs } from 'aws-cdk-lib';
+import {
+  Duration,
+  type aws_dynamodb as dynamodb,
+  aws_events as events,
+  type aws_logs as logs,
+  type aws_sqs as sqs,
+} from 'aws-cdk-lib';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { Construct } from 'constructs';
 import type { RuleDefinition } from '#shared/events/rules.ts';
-import { bindTable, handlerModule, pleinFunction } from './function.ts';
+import { bindTable, handlerModule, pascalCase, pleinFunction } from './function.ts';
 import { deadLetterQueue } from './queues.ts';
 
 export interface EventsProps {
@@ -17,11 +23,8 @@ export interface EventsProps {
 /** `functions/consumers/participation.handler` -> `ConsumersParticipation`: stable, readable ids. */
 function consumerId(handler: string): string {
   const { entry, exportName } = handlerModule(handler);
-  const words = [...entry.replace(/^functions\//, '').replace(/\.ts$/, '').split(/[/_-]/), exportName];
-  return words
-    .filter((word) => word !== 'handler')
-    .map((word) => word.charAt(0).toUpperCase() + word.slice(1))
-    .join('');
+  const module = entry.replace(/^functions\//, '').replace(/\.ts$/, '');
+  return pascalCase(exportName === 'handler' ? module : `${module}-${exportName}`);
 }
 
 /** The bus "plein", an archive of all it carries, and one rule per catalog entry with its consumer. */
@@ -48,14 +51,19 @@ export class Events extends Construct {
         consumer = this.consumer(consumerId(handler), handler, props);
         consumers.set(handler, consumer);
       }
-      const eventRule = new events.Rule(this, `Rule-${rule.name}`, {
+      const eventRule = new events.Rule(this, pascalCase(rule.name), {
         eventBus: this.bus,
+        // Unique on its own bus, and the name the local bus shows too.
+        ruleName: rule.name,
         description: rule.description,
         eventPattern: rule.eventPattern as events.EventPattern,
       });
       // The catalog's patterns are EventBridge JSON already: handed over verbatim, as a string,
       // which also survives `null` values that CloudFormation rejects inside an object-form pattern.
-      (eventRule.node.defaultChild as events.CfnRule).addPropertyOverride('EventPattern', JSON.stringify(rule.eventPattern));
+      (eventRule.node.defaultChild as events.CfnRule).addPropertyOverride(
+        'EventPattern',
+        JSON.stringify(rule.eventPattern),
+      );
       eventRule.addTarget(
         new LambdaFunction(consumer.fn, {
           deadLetterQueue: consumer.deadLetters,

@@ -1,16 +1,32 @@
 import { fileURLToPath } from 'node:url';
-import { Duration, aws_dynamodb as dynamodb, aws_iam as iam, aws_lambda as lambda, aws_logs as logs } from 'aws-cdk-lib';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import {
+  Duration,
+  type aws_dynamodb as dynamodb,
+  aws_iam as iam,
+  aws_lambda as lambda,
+  aws_logs as logs,
+} from 'aws-cdk-lib';
+import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { Construct } from 'constructs';
 import { tableDefinition } from '#functions/adapters/dynamodb/table.ts';
 
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 
+/** `participation-figures`, `consumers/participation` -> `ParticipationFigures`, `ConsumersParticipation`. */
+export function pascalCase(name: string): string {
+  return name
+    .split(/[^a-zA-Z0-9]+/)
+    .map((word) => word.charAt(0).toUpperCase() + word.slice(1))
+    .join('');
+}
+
 /** Where a handler lives, from the catalog's `<module path without .ts>.<export>` notation. */
 export function handlerModule(reference: string): { entry: string; exportName: string } {
   const dot = reference.lastIndexOf('.');
   if (dot <= 0 || dot === reference.length - 1) {
-    throw new Error(`"${reference}" is not a handler reference like functions/consumers/participation.handler`);
+    throw new Error(
+      `"${reference}" is not a handler reference like functions/consumers/participation.handler`,
+    );
   }
   return { entry: `${reference.slice(0, dot)}.ts`, exportName: reference.slice(dot + 1) };
 }
@@ -55,7 +71,8 @@ export function pleinFunction(scope: Construct, id: string, props: PleinFunction
     loggingFormat: lambda.LoggingFormat.JSON,
     applicationLogLevelV2: lambda.ApplicationLogLevel.INFO,
     systemLogLevelV2: lambda.SystemLogLevel.WARN,
-    environment: { PLEIN_MODE: 'aws', ...props.environment },
+    // Stack traces point into the TypeScript sources, not the minified bundle.
+    environment: { PLEIN_MODE: 'aws', NODE_OPTIONS: '--enable-source-maps', ...props.environment },
     deadLetterQueue: props.deadLetterQueue,
     bundling: {
       format: OutputFormat.ESM,
@@ -65,8 +82,11 @@ export function pleinFunction(scope: Construct, id: string, props: PleinFunction
       target: 'node24',
       minify: true,
       sourceMap: true,
+      // Maps to file and line are enough; embedding the sources would triple the upload.
+      sourcesContent: false,
       // The SDK versions the tests ran with, not whatever the runtime ships that month.
       bundleAwsSDK: true,
+      logLevel: LogLevel.WARNING,
     },
   });
 }
@@ -86,7 +106,11 @@ const WRITE_ACTIONS = [
  * so that the environment and the IAM grant can never drift apart. The indexes are granted by name
  * from the table's definition, where CDK's own grants would give `index/*`.
  */
-export function bindTable(fn: lambda.Function, table: dynamodb.ITable, access: 'read' | 'readWrite'): iam.Grant {
+export function bindTable(
+  fn: lambda.Function,
+  table: dynamodb.ITable,
+  access: 'read' | 'readWrite',
+): iam.Grant {
   fn.addEnvironment('TABLE_NAME', table.tableName);
   return iam.Grant.addToPrincipal({
     grantee: fn,

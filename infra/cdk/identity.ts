@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Validations, aws_cognito as cognito } from 'aws-cdk-lib';
+import { aws_cognito as cognito, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 
 /**
@@ -18,7 +18,10 @@ export class Identity extends Construct {
       selfSignUpEnabled: true,
       signInAliases: { email: true },
       autoVerify: { email: true },
-      standardAttributes: { email: { required: true, mutable: true }, fullname: { required: false, mutable: true } },
+      standardAttributes: {
+        email: { required: true, mutable: true },
+        fullname: { required: false, mutable: true },
+      },
       // Read by actorFromClaims: where a resident says they live.
       customAttributes: {
         municipality: new cognito.StringAttribute({ maxLen: 80, mutable: true }),

@@ -1,11 +1,11 @@
 import {
   CfnOutput,
-  Duration,
-  Names,
   aws_cloudwatch as cloudwatch,
-  aws_lambda as lambda,
+  Duration,
+  type aws_lambda as lambda,
+  Names,
   aws_sns as sns,
-  aws_sqs as sqs,
+  type aws_sqs as sqs,
 } from 'aws-cdk-lib';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { Construct } from 'constructs';
@@ -48,10 +48,23 @@ export class Observability extends Construct {
     }
     for (const fn of props.functions) {
       const period = Duration.minutes(5);
-      alarm(fn, 'Errors', fn.metricErrors({ period, statistic: 'Sum' }), `${fn.node.path} failed (unhandled error).`);
-      alarm(fn, 'Throttles', fn.metricThrottles({ period, statistic: 'Sum' }), `${fn.node.path} was throttled.`);
+      alarm(
+        fn,
+        'Errors',
+        fn.metricErrors({ period, statistic: 'Sum' }),
+        `${fn.node.path} failed (unhandled error).`,
+      );
+      alarm(
+        fn,
+        'Throttles',
+        fn.metricThrottles({ period, statistic: 'Sum' }),
+        `${fn.node.path} was throttled.`,
+      );
     }
 
-    new CfnOutput(this, 'AlarmTopic', { value: this.topic.topicArn, description: 'Subscribe here to hear of alarms' });
+    new CfnOutput(this, 'AlarmTopic', {
+      value: this.topic.topicArn,
+      description: 'Subscribe here to hear of alarms',
+    });
   }
 }

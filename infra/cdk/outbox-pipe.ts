@@ -1,14 +1,14 @@
 import {
   Annotations,
-  Stack,
-  Validations,
-  aws_dynamodb as dynamodb,
-  aws_events as events,
+  type aws_dynamodb as dynamodb,
+  type aws_events as events,
   aws_iam as iam,
-  aws_lambda as lambda,
+  type aws_lambda as lambda,
   aws_logs as logs,
   aws_pipes as pipes,
-  aws_sqs as sqs,
+  Stack,
+  type aws_sqs as sqs,
+  Validations,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { outboxStreamFilter } from '#functions/adapters/dynamodb/outbox.ts';
@@ -67,7 +67,7 @@ export class OutboxPipe extends Construct {
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason:
         'dynamodb:ListStreams supports no resource-level permissions, so IAM accepts it only on "*"; ' +
-        'every other stream action is granted on this table\'s stream ARN alone.',
+        "every other stream action is granted on this table's stream ARN alone.",
     });
 
     this.pipe = new pipes.CfnPipe(this, 'Pipe', {
@@ -96,7 +96,10 @@ export class OutboxPipe extends Construct {
         inputTemplate: '<$.detail>',
         eventBridgeEventBusParameters: { source: '$.source', detailType: '$.detailType', time: '$.time' },
       },
-      logConfiguration: { level: 'ERROR', cloudwatchLogsLogDestination: { logGroupArn: logGroup.logGroupArn } },
+      logConfiguration: {
+        level: 'ERROR',
+        cloudwatchLogsLogDestination: { logGroupArn: logGroup.logGroupArn },
+      },
     });
     if (!props.enrichment) {
       Annotations.of(this).addWarningV2(

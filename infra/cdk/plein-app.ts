@@ -15,9 +15,13 @@ export interface BuildOptions {
 }
 
 /** The route groups with their specs: the stack makes one route per spec. */
-export async function loadRouteGroups(): Promise<LoadedRouteGroup[]> {
+async function loadRouteGroups(): Promise<LoadedRouteGroup[]> {
   return Promise.all(
-    routeGroups.map(async (group) => ({ name: group.name, entry: group.entry, routes: (await group.load()).routes })),
+    routeGroups.map(async (group) => ({
+      name: group.name,
+      entry: group.entry,
+      routes: (await group.load()).routes,
+    })),
   );
 }
 

@@ -45,7 +45,12 @@ export class PleinStack extends Stack {
           logRetention,
         })
       : undefined;
-    const pipe = new OutboxPipe(this, 'OutboxPipe', { table: data.table, bus: events.bus, enrichment, logRetention });
+    const pipe = new OutboxPipe(this, 'OutboxPipe', {
+      table: data.table,
+      bus: events.bus,
+      enrichment,
+      logRetention,
+    });
     const api = new Api(this, 'Api', {
       routeGroups: props.routeGroups,
       table: data.table,

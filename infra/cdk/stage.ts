@@ -6,7 +6,10 @@ const retentionDays = new Set(Object.values(logs.RetentionDays).filter((value) =
 const RetentionSchema = z
   .number()
   .int()
-  .refine((days) => retentionDays.has(days), 'must be one of CloudWatch Logs retention values (1, 3, 5, 7, 14, 30, 60, 90, 180, 365, ...)');
+  .refine(
+    (days) => retentionDays.has(days),
+    'must be one of CloudWatch Logs retention values (1, 3, 5, 7, 14, 30, 60, 90, 180, 365, ...)',
+  );
 
 const StageConfigSchema = z
   .object({
@@ -30,7 +33,9 @@ export function stageConfigFrom(node: Node): StageConfig {
   const stages = (node.tryGetContext('plein:stages') ?? {}) as Record<string, unknown>;
   const raw = stages[name];
   if (raw === undefined) {
-    throw new Error(`Unknown stage "${name}": cdk.json's plein:stages has ${Object.keys(stages).join(', ') || 'none'}.`);
+    throw new Error(
+      `Unknown stage "${name}": cdk.json's plein:stages has ${Object.keys(stages).join(', ') || 'none'}.`,
+    );
   }
   const parsed = StageConfigSchema.safeParse(raw);
   if (!parsed.success) throw new Error(`Stage "${name}" in cdk.json: ${z.prettifyError(parsed.error)}`);
