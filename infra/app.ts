@@ -1,4 +1,4 @@
 import { buildApp } from './cdk/plein-app.ts';
 
-const { app } = await buildApp({ outboxEnrichment: 'functions/pipes/outbox-enrichment.handler' });
+const { app } = await buildApp();
 app.synth();

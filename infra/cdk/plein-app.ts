@@ -11,8 +11,11 @@ export interface BuildOptions {
   context?: Record<string, unknown>;
   /** Run cdk-nag's AwsSolutions pack at synth, failing it on an unacknowledged error (default true). */
   nag?: boolean;
+  /** The Pipe's enrichment handler; the real one unless a test names another. */
   outboxEnrichment?: string;
 }
+
+export const OUTBOX_ENRICHMENT = 'functions/pipes/outbox-enrichment.handler';
 
 /** The route groups with their specs: the stack makes one route per spec. */
 async function loadRouteGroups(): Promise<LoadedRouteGroup[]> {
@@ -36,7 +39,7 @@ export async function buildApp(options: BuildOptions = {}) {
     stage,
     routeGroups: await loadRouteGroups(),
     rules,
-    ...(options.outboxEnrichment ? { outboxEnrichment: options.outboxEnrichment } : {}),
+    outboxEnrichment: options.outboxEnrichment ?? OUTBOX_ENRICHMENT,
   });
   if (options.nag ?? true) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return { app, stack };

@@ -1,8 +1,12 @@
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileBallotKey } from '#functions/adapters/ballot-key.ts';
 import { createDocumentClient } from '#functions/adapters/dynamodb/client.ts';
 import { DynamoInitiativeRepository } from '#functions/adapters/dynamodb/initiatives.ts';
 import { DynamoMunicipalityRepository } from '#functions/adapters/dynamodb/municipalities.ts';
+import { DynamoPolls } from '#functions/adapters/dynamodb/polls.ts';
 import { routeGroups } from '#functions/http/api.ts';
 import { router } from '#functions/http/route.ts';
 import { rules } from '#shared/events/rules.ts';
@@ -11,6 +15,7 @@ import { ensureTable } from './dynamodb-local.ts';
 import { type LocalBusOptions, LocalEventBus } from './event-bus.ts';
 import { createRequestListener, type SiteHandler } from './http-server.ts';
 import { lambdaContext, loadHandler } from './lambda.ts';
+import { LocalScheduler } from './scheduler.ts';
 import { seedDemoData } from './seed.ts';
 import { type CheckpointStore, fileCheckpoints, memoryCheckpoints, StreamRelay } from './stream-relay.ts';
 
@@ -27,7 +32,11 @@ export interface HubOptions {
   site?: SiteHandler;
   bus?: LocalBusOptions;
   checkpoints?: CheckpointStore;
+  /** How often the relay reads the stream when idle; tests read it often. */
+  relayPollIntervalMs?: number;
   log?: (line: string) => void;
+  /** The local stand-in for EventBridge Scheduler: how often it looks for polls due to open or close. */
+  scheduler?: { intervalMs?: number };
 }
 
 export interface Hub {
@@ -36,6 +45,7 @@ export interface Hub {
   relay: StreamRelay;
   identity: DevIdentity;
   server: Server;
+  scheduler: LocalScheduler;
   stop(): Promise<void>;
 }
 
@@ -66,6 +76,11 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     // The site's pages call the API over HTTP, as they do in AWS.
     PLEIN_API_URL: url,
   });
+  // The ballot key: kept under .data/ for `npm start` (so ballots stay findable across restarts), a
+  // fresh random one per hub otherwise. The handlers read the same file, as they read SSM in AWS.
+  const ballotKeyDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'plein-ballot-key-'));
+  const ballotKeyFile = join(ballotKeyDir, 'ballot-key');
+  process.env.BALLOT_KEY_FILE = ballotKeyFile;
 
   const identity = await createDevIdentity({
     issuer: url,
@@ -75,6 +90,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
   const client = createDocumentClient({ tableName: options.tableName, endpoint: options.endpoint });
   const municipalities = new DynamoMunicipalityRepository(client, options.tableName);
   const initiatives = new DynamoInitiativeRepository(client, options.tableName);
+  const polls = new DynamoPolls(client, options.tableName);
 
   const bus = new LocalEventBus(options.bus);
   for (const rule of rules) {
@@ -97,6 +113,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
         ? fileCheckpoints(join(options.dataDir, 'relay-checkpoint.json'))
         : memoryCheckpoints()),
     onError: (error) => options.log?.(`stream relay: ${(error as Error).message}`),
+    ...(options.relayPollIntervalMs ? { pollIntervalMs: options.relayPollIntervalMs } : {}),
   });
 
   const groups = await Promise.all(
@@ -114,8 +131,26 @@ export async function startHub(options: HubOptions): Promise<Hub> {
   });
   server.on('request', listener);
 
-  if (options.seed) await seedDemoData({ municipalities, initiatives });
+  if (options.seed) {
+    await seedDemoData({
+      municipalities,
+      initiatives,
+      polls: { repository: polls, ballotKeys: fileBallotKey(ballotKeyFile) },
+    });
+  }
   relay.start();
+  // Polls open and close on time: EventBridge Scheduler invokes this handler in AWS, this loop locally.
+  const scheduleHandler = await loadHandler('functions/consumers/poll-schedule.handler');
+  const scheduler = new LocalScheduler({
+    due: (now, limit) => polls.due(now, limit),
+    invoke: (input) => scheduleHandler(input, lambdaContext('plein-poll-schedule')),
+    intervalMs: options.scheduler?.intervalMs ?? 1000,
+    onError: (error, input) =>
+      options.log?.(
+        `scheduler: ${input ? `${input.action} ${input.pollId}: ` : ''}${(error as Error).message}`,
+      ),
+  });
+  scheduler.start();
 
   return {
     url,
@@ -123,12 +158,15 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     relay,
     identity,
     server,
+    scheduler,
     async stop() {
+      await scheduler.stop();
       await relay.stop();
       await bus.idle();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       client.destroy();
+      if (!options.dataDir) rmSync(ballotKeyDir, { recursive: true, force: true });
     },
   };
 }

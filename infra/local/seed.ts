@@ -3,6 +3,11 @@ import type { Actor } from '#shared/domain/actor.ts';
 import type { RegisterInitiative } from '#shared/domain/initiative.ts';
 import { registerInitiative } from '#shared/domain/initiative-decisions.ts';
 import type { Municipality } from '#shared/domain/municipality.ts';
+import { type CreatePoll, CreatePollSchema } from '#shared/domain/poll.ts';
+import { createPoll, decideBallot } from '#shared/domain/poll-decisions.ts';
+import { closePollNow } from '#shared/domain/poll-lifecycle.ts';
+import type { BallotBox, BallotKeyProvider, PollRepository } from '#shared/domain/poll-ports.ts';
+import { ballotIdOf } from '#shared/domain/poll-secrecy.ts';
 import type { InitiativeRepository, MunicipalityRepository } from '#shared/ports.ts';
 import { demoUsers } from './dev-identity.ts';
 
@@ -185,8 +190,13 @@ function actorOf(userId: string): Actor {
 export async function seedDemoData(repositories: {
   municipalities: MunicipalityRepository;
   initiatives: InitiativeRepository;
+  /** Demo polls too, when given (also added to a hub seeded before polls existed). */
+  polls?: DemoPollStores;
 }) {
-  if ((await repositories.municipalities.list()).length > 0) return false;
+  if ((await repositories.municipalities.list()).length > 0) {
+    if (repositories.polls) await seedDemoPolls(repositories.polls, repositories.initiatives);
+    return false;
+  }
   for (const municipality of demoMunicipalities) await repositories.municipalities.put(municipality);
   const newId = monotonicFactory();
   for (const { owner, ...seed } of demoInitiatives) {
@@ -206,6 +216,144 @@ export async function seedDemoData(repositories: {
       newId,
     });
     await repositories.initiatives.create(decision.state, { events: decision.events });
+  }
+  if (repositories.polls) await seedDemoPolls(repositories.polls, repositories.initiatives);
+  return true;
+}
+
+export interface DemoPollStores {
+  repository: PollRepository & BallotBox;
+  ballotKeys: BallotKeyProvider;
+}
+
+interface DemoPoll {
+  by: string;
+  command: Omit<CreatePoll, 'opensAt' | 'closesAt' | 'owner'> & {
+    owner: CreatePoll['owner'] | { initiativeSlug: string };
+  };
+  closesInDays: number;
+  /** Residents (made up for the demo, except demo users) and their choices. */
+  ballots: { voter: string; neighbourhoodId: string; choices: string[] }[];
+  close?: boolean;
+}
+
+export const demoPolls: DemoPoll[] = [
+  {
+    by: 'staff-amsterdam',
+    closesInDays: 21,
+    command: {
+      owner: { kind: 'municipality', municipalityId: 'amsterdam' },
+      language: 'nl',
+      question: 'Wat moet er komen op het lege plein aan de Bos en Lommerweg?',
+      description:
+        'De gemeente richt het plein opnieuw in en vraagt de bewoners van Bos en Lommer wat er moet komen. ' +
+        'U kunt uw stem wijzigen tot de peiling sluit.',
+      options: ['Een speeltuin', 'Een buurtmoestuin', 'Een wekelijkse markt', 'Bankjes en bomen'],
+      choice: 'single',
+      audience: { scope: 'neighbourhoods', neighbourhoodIds: ['bos-en-lommer'] },
+      resultsVisibility: 'live',
+    },
+    ballots: [
+      { voter: 'demo-voter-bel-1', neighbourhoodId: 'bos-en-lommer', choices: ['o2'] },
+      { voter: 'demo-voter-bel-2', neighbourhoodId: 'bos-en-lommer', choices: ['o4'] },
+      { voter: 'demo-voter-bel-3', neighbourhoodId: 'bos-en-lommer', choices: ['o2'] },
+    ],
+  },
+  {
+    by: 'organiser-elif',
+    closesInDays: 10,
+    command: {
+      owner: { initiativeSlug: 'yakuplu-sokak-senligi' },
+      language: 'tr',
+      question: 'Bahar şenliğinde hangi yemekleri birlikte pişirelim?',
+      description:
+        'En çok oy alan iki yemeği şenlikte komşularla birlikte pişireceğiz. En fazla iki seçim yapabilirsiniz.',
+      options: ['Mantı', 'Gözleme', 'Lahmacun', 'Sarma', 'Aşure'],
+      choice: 'multiple',
+      maxChoices: 2,
+      audience: { scope: 'neighbourhoods', neighbourhoodIds: ['yakuplu'] },
+      resultsVisibility: 'after-close',
+    },
+    ballots: [
+      { voter: 'demo-voter-yak-1', neighbourhoodId: 'yakuplu', choices: ['o1', 'o2'] },
+      { voter: 'demo-voter-yak-2', neighbourhoodId: 'yakuplu', choices: ['o2', 'o4'] },
+    ],
+  },
+  {
+    by: 'staff-ieper',
+    closesInDays: 7,
+    close: true,
+    command: {
+      owner: { kind: 'municipality', municipalityId: 'ieper' },
+      language: 'nl',
+      question: 'Welke naam krijgt het nieuwe buurthuis in Zillebeke?',
+      description: 'Het buurthuis aan de vijver opent in het najaar. De inwoners van Ieper kozen de naam.',
+      options: ['De Vijver', 'Het Dorpshart', 'Den Zillebeek'],
+      choice: 'single',
+      audience: { scope: 'municipality' },
+      resultsVisibility: 'live',
+    },
+    ballots: [
+      { voter: 'resident-ieper', neighbourhoodId: 'centrum', choices: ['o1'] },
+      { voter: 'demo-voter-ypr-1', neighbourhoodId: 'zillebeke', choices: ['o2'] },
+      { voter: 'demo-voter-ypr-2', neighbourhoodId: 'zillebeke', choices: ['o1'] },
+      { voter: 'demo-voter-ypr-3', neighbourhoodId: 'dikkebus', choices: ['o3'] },
+      { voter: 'demo-voter-ypr-4', neighbourhoodId: 'vlamertinge', choices: ['o1'] },
+      { voter: 'demo-voter-ypr-5', neighbourhoodId: 'centrum', choices: ['o2'] },
+    ],
+  },
+];
+
+function pollActorOf(userId: string): Actor {
+  const user = demoUsers.find((candidate) => candidate.id === userId);
+  if (!user) throw new Error(`unknown demo user ${userId}`);
+  const staffOf = user.groups.flatMap((group) => /^staff:(.+)$/.exec(group)?.[1] ?? []);
+  return { userId: user.id, name: user.name, staffOf, isPlatformAdmin: false };
+}
+
+/**
+ * The demo polls, through the same decisions, ballot keys and stores as the API: an open municipal
+ * poll in Bos en Lommer, an initiative's poll in Yakuplu, and a closed one in Ieper with its ballots.
+ * Does nothing when polls are listed already.
+ */
+export async function seedDemoPolls(stores: DemoPollStores, initiatives: InitiativeRepository) {
+  const { repository, ballotKeys } = stores;
+  if ((await repository.list({}, { limit: 1 })).items.length > 0) return false;
+  const newId = monotonicFactory();
+  const ballotKey = await ballotKeys.ballotKey();
+  const lifecycle = { polls: repository, now: () => new Date(), newId };
+  for (const demo of demoPolls) {
+    const now = new Date();
+    const actor = pollActorOf(demo.by);
+    const context = { actor, now, newId };
+    const { owner, ...rest } = demo.command;
+    const initiative =
+      'initiativeSlug' in owner ? await initiatives.getBySlug(owner.initiativeSlug) : undefined;
+    if ('initiativeSlug' in owner && !initiative) continue;
+    const command = CreatePollSchema.parse({
+      ...rest,
+      owner: initiative ? { kind: 'initiative', initiativeId: initiative.id } : owner,
+      opensAt: now.toISOString(),
+      closesAt: new Date(now.getTime() + demo.closesInDays * 86_400_000).toISOString(),
+    });
+    const municipalityId = initiative?.municipalityId ?? (owner as { municipalityId: string }).municipalityId;
+    const municipality = demoMunicipalities.find((candidate) => candidate.id === municipalityId);
+    const decision = createPoll(command, { municipality, initiative }, context);
+    await repository.create(decision.state, { events: decision.events });
+    for (const ballot of demo.ballots) {
+      const voter = { userId: ballot.voter, name: ballot.voter, staffOf: [], isPlatformAdmin: false };
+      const residence = { municipalityId, neighbourhoodId: ballot.neighbourhoodId };
+      const choices = decideBallot(decision.state, ballot.choices, residence, { ...context, actor: voter });
+      await repository.cast(
+        decision.state.id,
+        ballotIdOf(ballotKey, decision.state.id, voter.userId),
+        choices,
+        now,
+      );
+    }
+    if (demo.close) {
+      await closePollNow(lifecycle, decision.state, { by: 'owner', owner: { municipalityId } }, { actor });
+    }
   }
   return true;
 }

@@ -150,21 +150,14 @@ describe('outbox pipe', () => {
     ]);
   });
 
-  it('has a dead-letter queue, and stays stopped until it has its enrichment', () => {
+  it('has a dead-letter queue, runs, and may invoke its enrichment', () => {
     const [, pipe] = only(resourcesOf(template, 'AWS::Pipes::Pipe'));
     const stream = (pipe.Properties.SourceParameters as { DynamoDBStreamParameters: Record<string, unknown> })
       .DynamoDBStreamParameters;
     const deadLetters = stream.DeadLetterConfig as { Arn: unknown };
     expect(template.findResources('AWS::SQS::Queue')[referencedId(deadLetters.Arn) ?? '']).toBeDefined();
-    expect(pipe.Properties.DesiredState).toBe('STOPPED');
-    expect(pipe.Properties.Enrichment).toBeUndefined();
-  });
-
-  it('runs, and may invoke its enrichment, once it has one', async () => {
-    const enriched = (await synthesize({ outboxEnrichment: 'functions/consumers/participation.handler' }))
-      .template;
-    const [, pipe] = only(resourcesOf(enriched, 'AWS::Pipes::Pipe'));
     expect(pipe.Properties.DesiredState).toBe('RUNNING');
+    const enriched = template;
     const enrichmentId = referencedId(pipe.Properties.Enrichment) ?? '';
     expect(enriched.findResources('AWS::Lambda::Function')[enrichmentId]).toBeDefined();
     const roleId = referencedId(pipe.Properties.RoleArn);
