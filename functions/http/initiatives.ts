@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Actor } from '#shared/domain/actor.ts';
 import { isAllowed } from '#shared/domain/authorization.ts';
 import { SlugSchema, UlidSchema } from '#shared/domain/common.ts';
@@ -25,7 +25,8 @@ import { problemResponses } from './openapi-common.ts';
 import { json, route, router } from './route.ts';
 
 const IdParams = z.object({ id: UlidSchema });
-const IdOrSlugParams = z.object({ idOrSlug: z.union([UlidSchema, SlugSchema]) });
+// One parameter name per path position (API Gateway wants that): GET takes an id or a slug in it.
+const IdOrSlugParams = z.object({ id: z.union([UlidSchema, SlugSchema]) });
 
 export const ListQuerySchema = z
   .object({
@@ -140,7 +141,7 @@ export const registerInitiativeRoute = route(
 export const getInitiative = route(
   {
     method: 'GET',
-    path: '/api/initiatives/{idOrSlug}',
+    path: '/api/initiatives/{id}',
     operationId: 'getInitiative',
     summary: 'An initiative by id or slug; its owners also see its private fields.',
     auth: 'optional',
@@ -152,10 +153,10 @@ export const getInitiative = route(
   },
   async ({ params, actor }) => {
     const deps = getDeps();
-    const initiative = UlidSchema.safeParse(params.idOrSlug).success
-      ? await deps.initiatives.get(params.idOrSlug)
-      : await deps.initiatives.getBySlug(params.idOrSlug);
-    if (!initiative) throw new NotFoundError(`No initiative "${params.idOrSlug}".`);
+    const initiative = UlidSchema.safeParse(params.id).success
+      ? await deps.initiatives.get(params.id)
+      : await deps.initiatives.getBySlug(params.id);
+    if (!initiative) throw new NotFoundError(`No initiative "${params.id}".`);
     return json(200, view(initiative, actor));
   },
 );

@@ -1,6 +1,6 @@
 import { aws_logs as logs } from 'aws-cdk-lib';
 import type { Node } from 'constructs';
-import { z } from 'zod';
+import * as z from 'zod';
 
 const retentionDays = new Set(Object.values(logs.RetentionDays).filter((value) => typeof value === 'number'));
 const RetentionSchema = z

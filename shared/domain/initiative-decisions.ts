@@ -46,13 +46,17 @@ export function referenceIssues(
   return [];
 }
 
-function envelope(initiative: Initiative, context: DecisionContext) {
+/** The envelope of an event that happens now, in a place (every event says where). */
+export function eventEnvelope(
+  place: { municipalityId: string; neighbourhoodId?: string },
+  context: DecisionContext,
+) {
   return {
     eventId: context.newId(),
     version: 1,
     occurredAt: context.now.toISOString(),
-    municipalityId: initiative.municipalityId,
-    neighbourhoodId: initiative.neighbourhoodId,
+    municipalityId: place.municipalityId,
+    ...(place.neighbourhoodId ? { neighbourhoodId: place.neighbourhoodId } : {}),
   };
 }
 
@@ -83,7 +87,7 @@ export function registerInitiative(
     updatedAt: now,
     revision: 0,
   };
-  const event = createEvent(InitiativeRegistered, envelope(initiative, context), {
+  const event = createEvent(InitiativeRegistered, eventEnvelope(initiative, context), {
     initiative: eventView(initiative),
   });
   return { state: initiative, events: [event] };
@@ -124,7 +128,7 @@ export function updateInitiative(
   else if (contactEmail !== undefined) next.contactEmail = contactEmail;
 
   const changed = Object.keys(patch).sort();
-  const event = createEvent(InitiativeUpdated, envelope(next, context), {
+  const event = createEvent(InitiativeUpdated, eventEnvelope(next, context), {
     initiative: eventView(next),
     changed,
   });
@@ -140,7 +144,7 @@ export function archiveInitiative(initiative: Initiative, context: DecisionConte
     updatedAt: context.now.toISOString(),
     revision: initiative.revision + 1,
   };
-  const event = createEvent(InitiativeArchived, envelope(next, context), {
+  const event = createEvent(InitiativeArchived, eventEnvelope(next, context), {
     initiativeId: next.id,
     slug: next.slug,
     name: next.name,

@@ -1,5 +1,6 @@
-import { InitiativeArchived, InitiativeRegistered } from '../domain/initiative.ts';
+import { participationEventNames } from '../domain/participation.ts';
 import type { EventDefinition } from './catalog.ts';
+import { definitionOf } from './registry.ts';
 
 /** An EventBridge rule, defined once: the CDK stack and the local bus both build theirs from this list. */
 export interface RuleDefinition {
@@ -38,8 +39,8 @@ export const rules: RuleDefinition[] = [
   {
     name: 'participation-figures',
     description:
-      'Counts initiatives registered and archived per municipality and month (return on participation).',
-    eventPattern: patternFor(InitiativeRegistered, InitiativeArchived),
+      'Counts initiatives, requests for help, offers and their outcomes per municipality and month.',
+    eventPattern: patternFor(...participationEventNames.map(definitionOf)),
     target: {
       id: 'participation',
       handler: 'functions/consumers/participation.handler',

@@ -236,7 +236,6 @@ describe('reading', () => {
     expect(Object.keys(openapi.body.paths)).toEqual(
       expect.arrayContaining([
         '/api/initiatives',
-        '/api/initiatives/{idOrSlug}',
         '/api/initiatives/{id}',
         '/api/initiatives/{id}/archive',
         '/api/municipalities',

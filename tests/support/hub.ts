@@ -27,7 +27,9 @@ export interface TestHub extends Hub {
 }
 
 /** The whole hub against the run's DynamoDB Local, on a table of its own and a free port. */
-export async function startTestHub(options: Partial<HubOptions> = {}): Promise<TestHub> {
+export async function startTestHub(
+  options: Partial<HubOptions> & { allowDeadLetters?: boolean } = {},
+): Promise<TestHub> {
   const endpoint = inject('dynamodbEndpoint');
   const tableName = options.tableName ?? `plein-test-${randomUUID()}`;
   const hub = await startHub({
@@ -36,6 +38,9 @@ export async function startTestHub(options: Partial<HubOptions> = {}): Promise<T
     port: 0,
     seed: true,
     bus: { baseDelayMs: 5, maxDelayMs: 50 },
+    relayPollIntervalMs: 20,
+    // Polls due to open or close are picked up within a tenth of a second, so tests need not wait long.
+    scheduler: { intervalMs: 100 },
     ...options,
   });
   const client = createDocumentClient({ tableName, endpoint });
@@ -58,6 +63,17 @@ export async function startTestHub(options: Partial<HubOptions> = {}): Promise<T
     }
     return { status: response.status, headers: response.headers, body: parsed };
   };
+  async function settle() {
+    await hub.relay.caughtUp();
+    await hub.bus.idle();
+    // A consumer that keeps failing is a bug the tests must see, not a quiet dead letter.
+    if (hub.bus.deadLetters.length > 0 && !options.allowDeadLetters) {
+      throw new Error(
+        `dead letters: ${hub.bus.deadLetters.map((letter) => `${letter.ruleName}: ${letter.lastError}`).join('; ')}`,
+      );
+    }
+  }
+
   return {
     ...hub,
     endpoint,
@@ -68,13 +84,9 @@ export async function startTestHub(options: Partial<HubOptions> = {}): Promise<T
       if (response.status !== 200) throw new Error(`no token for ${user}: ${JSON.stringify(response.body)}`);
       return response.body.token as string;
     },
-    async settle() {
-      await hub.relay.caughtUp();
-      await hub.bus.idle();
-    },
+    settle,
     async snapshot() {
-      await hub.relay.caughtUp();
-      await hub.bus.idle();
+      await settle();
       const items: Record<string, unknown>[] = [];
       let start: Record<string, unknown> | undefined;
       do {

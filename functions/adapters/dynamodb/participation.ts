@@ -1,11 +1,37 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import type { Counter, MonthUpdate, StoredMonth } from '#shared/domain/participation.ts';
 import { expiresAfter, keys } from './keys.ts';
 
 /** How long a consumer remembers an event it handled: longer than EventBridge retries one (24 hours). */
 const PROCESSED_RETENTION_DAYS = 7;
 
-export type ParticipationCounters = Record<string, number>;
+function monthUpdate(tableName: string, municipalityId: string, update: MonthUpdate) {
+  const counters = Object.entries(update.add);
+  const names: Record<string, string> = { '#type': 'type', '#month': 'month' };
+  const values: Record<string, unknown> = { ':type': 'ParticipationMonth', ':month': update.month };
+  counters.forEach(([name, amount], index) => {
+    names[`#c${index}`] = name;
+    values[`:c${index}`] = amount;
+  });
+  let set = 'SET #type = :type, #month = :month';
+  if (update.waits?.length) {
+    names['#waits'] = 'waits';
+    values[':waits'] = update.waits;
+    values[':none'] = [];
+    set += ', #waits = list_append(if_not_exists(#waits, :none), :waits)';
+  }
+  const add = counters.length ? ` ADD ${counters.map((_, index) => `#c${index} :c${index}`).join(', ')}` : '';
+  return {
+    Update: {
+      TableName: tableName,
+      Key: keys.participation(municipalityId, update.month),
+      UpdateExpression: `${set}${add}`,
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+    },
+  };
+}
 
 export class DynamoParticipationFigures {
   constructor(
@@ -14,17 +40,15 @@ export class DynamoParticipationFigures {
   ) {}
 
   /**
-   * Adds to a municipality's figures for a month, once per event: the marker and the increment commit
-   * together, so a redelivered event finds the marker and changes nothing. Returns false for a repeat.
+   * Applies one event's updates, once: the "processed" marker and the updates commit together, so a
+   * redelivered event finds the marker and changes nothing. Returns false for a repeat.
    */
-  async addOnce(
+  async applyOnce(
     consumer: string,
     eventId: string,
     municipalityId: string,
-    month: string,
-    add: ParticipationCounters,
-  ) {
-    const names = Object.keys(add);
+    updates: MonthUpdate[],
+  ): Promise<boolean> {
     try {
       await this.client.send(
         new TransactWriteCommand({
@@ -36,23 +60,7 @@ export class DynamoParticipationFigures {
                 ConditionExpression: 'attribute_not_exists(pk)',
               },
             },
-            {
-              Update: {
-                TableName: this.tableName,
-                Key: keys.participation(municipalityId, month),
-                UpdateExpression: `SET #type = :type, #month = :month ADD ${names.map((_, i) => `#c${i} :c${i}`).join(', ')}`,
-                ExpressionAttributeNames: {
-                  '#type': 'type',
-                  '#month': 'month',
-                  ...Object.fromEntries(names.map((name, i) => [`#c${i}`, name])),
-                },
-                ExpressionAttributeValues: {
-                  ':type': 'ParticipationMonth',
-                  ':month': month,
-                  ...Object.fromEntries(names.map((name, i) => [`:c${i}`, add[name]])),
-                },
-              },
-            },
+            ...updates.map((update) => monthUpdate(this.tableName, municipalityId, update)),
           ],
         }),
       );
@@ -68,20 +76,24 @@ export class DynamoParticipationFigures {
     }
   }
 
-  /** The figures per month from `fromMonth` to `toMonth` (inclusive, `YYYY-MM`). */
-  async months(municipalityId: string, fromMonth: string, toMonth: string) {
-    const { pk } = keys.participation(municipalityId, fromMonth);
+  /** The stored figures from `fromMonth` to `toMonth` (inclusive, `YYYY-MM`): one small Query. */
+  async months(municipalityId: string, fromMonth: string, toMonth: string): Promise<StoredMonth[]> {
+    const from = keys.participation(municipalityId, fromMonth);
     const result = await this.client.send(
       new QueryCommand({
         TableName: this.tableName,
         KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
         ExpressionAttributeValues: {
-          ':pk': pk,
-          ':from': keys.participation(municipalityId, fromMonth).sk,
+          ':pk': from.pk,
+          ':from': from.sk,
           ':to': keys.participation(municipalityId, toMonth).sk,
         },
       }),
     );
-    return (result.Items ?? []).map(({ pk: _pk, sk: _sk, type: _type, ...figures }) => figures);
+    return (result.Items ?? []).map(({ month, waits, pk: _pk, sk: _sk, type: _type, ...counts }) => ({
+      month: String(month),
+      counts: counts as Partial<Record<Counter, number>>,
+      waits: (waits as number[] | undefined) ?? [],
+    }));
   }
 }

@@ -5,7 +5,7 @@ import type { CommitOptions, IdempotencyRecord, IdempotencyStore } from '#shared
 import { DuplicateRequestError } from '#shared/ports.ts';
 import { expiresAfter, keys } from './keys.ts';
 
-type TransactItem = NonNullable<
+export type TransactItem = NonNullable<
   ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']
 >[number];
 

@@ -1,0 +1,34 @@
+import {
+  FacilitationDelivered,
+  FacilitationOffered,
+  FacilitationRequestClosed,
+  FacilitationRequested,
+  OfferAccepted,
+  OfferDeclined,
+  OfferWithdrawn,
+} from '../domain/facilitation.ts';
+import { InitiativeArchived, InitiativeRegistered, InitiativeUpdated } from '../domain/initiative.ts';
+import type { EventDefinition } from './catalog.ts';
+
+/** Every event Plein emits: the catalog a consumer, the docs and a municipality's tools read. */
+export const allEvents: readonly EventDefinition[] = [
+  InitiativeRegistered,
+  InitiativeUpdated,
+  InitiativeArchived,
+  FacilitationRequested,
+  FacilitationRequestClosed,
+  FacilitationOffered,
+  OfferAccepted,
+  OfferDeclined,
+  OfferWithdrawn,
+  FacilitationDelivered,
+];
+
+const byName = new Map(allEvents.map((definition) => [definition.name, definition]));
+
+/** The definition of an event by its detail-type; throws for one the catalog does not know. */
+export function definitionOf(detailType: string): EventDefinition {
+  const definition = byName.get(detailType);
+  if (!definition) throw new Error(`No event ${detailType} in the catalog`);
+  return definition;
+}
