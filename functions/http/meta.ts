@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { openApiDocument } from './openapi.ts';
 import { json, route, router } from './route.ts';
 

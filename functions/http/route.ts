@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import middy, { type MiddyfiedHandler } from '@middy/core';
 import httpRouterHandler from '@middy/http-router';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Actor } from '#shared/domain/actor.ts';
 import { type FieldIssue, UnauthenticatedError, ValidationError } from '#shared/domain/errors.ts';
 import { DuplicateRequestError, type IdempotencyRecord, type StoredResponse } from '#shared/ports.ts';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Route } from '#functions/http/route.ts';
 import { SlugSchema } from '#shared/domain/common.ts';
 import type { MunicipalityRepository } from '#shared/ports.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Who is calling, as the domain sees it: memberships, never raw token claims. */
 export interface Actor {

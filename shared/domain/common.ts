@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const locales = ['nl', 'en', 'tr'] as const;
 export const LocaleSchema = z.enum(locales);

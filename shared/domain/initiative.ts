@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineEvent, sources } from '../events/catalog.ts';
 import { HttpsUrlSchema, IsoDateTimeSchema, LocaleSchema, SlugSchema, text, UlidSchema } from './common.ts';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { LocaleSchema, SlugSchema, text } from './common.ts';
 
 export const NeighbourhoodSchema = z.object({

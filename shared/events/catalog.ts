@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { IsoDateTimeSchema, UlidSchema } from '../domain/common.ts';
 
 /** EventBridge `source` values: one per bounded context. */

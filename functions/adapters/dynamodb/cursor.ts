@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 const KeySchema = z.record(z.string().max(300), z.string().max(600));
 
