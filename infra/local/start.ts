@@ -4,6 +4,7 @@ import { pathToFileURL } from 'node:url';
 import { startDynamoDbLocal } from './dynamodb-local.ts';
 import type { SiteHandler } from './http-server.ts';
 import { startHub } from './hub.ts';
+import { withStaticAssets } from '../../site/serve-static.ts';
 
 /**
  * `npm start`: DynamoDB Local with its data under .data/ (kept across restarts), the hub on
@@ -19,7 +20,9 @@ async function loadSite(): Promise<SiteHandler | undefined> {
     return undefined;
   }
   const module = (await import(pathToFileURL(siteEntry).href)) as { handler: SiteHandler };
-  return module.handler;
+  // Astro's middleware renders pages only; its built assets (CSS, icons) are served from dist/client,
+  // as S3 serves them behind CloudFront in AWS.
+  return withStaticAssets(module.handler, join(root, 'site/dist/client'));
 }
 
 async function listenOnFirstFreePort(

@@ -1,0 +1,16 @@
+// @ts-check
+import node from '@astrojs/node';
+import { defineConfig } from 'astro/config';
+
+// Server-rendered pages behind the hub's own HTTP server (local) or a Lambda (AWS): the adapter
+// runs in middleware mode and exports `handler(req, res, next)`.
+export default defineConfig({
+  output: 'server',
+  adapter: node({ mode: 'middleware' }),
+  // Sessions live in a signed-in user's token cookie, not on the server: no session storage.
+  session: false,
+  // Stylesheets as files, never inline: the Content-Security-Policy allows no inline styles.
+  build: { inlineStylesheets: 'never' },
+  trailingSlash: 'ignore',
+  devToolbar: { enabled: false },
+});

@@ -1,0 +1,62 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { type Browser, type BrowserContext, type BrowserContextOptions, chromium } from 'playwright-core';
+import type { SiteHandler } from '../../../infra/local/http-server.ts';
+import { withStaticAssets } from '../../../site/serve-static.ts';
+import { startTestHub, type TestHub } from '../../support/hub.ts';
+
+const root = resolve(import.meta.dirname, '../../..');
+const siteDist = join(root, 'site/dist');
+
+/**
+ * The whole hub with the built site (`npm run build:site` first), its static files served the way
+ * the local server has to, since the Node adapter's middleware mode serves pages only.
+ */
+export async function startSiteHub(): Promise<TestHub> {
+  const entry = join(siteDist, 'server/entry.mjs');
+  if (!existsSync(entry)) throw new Error('The site is not built: run `npm run build:site` first.');
+  const { handler } = (await import(pathToFileURL(entry).href)) as { handler: SiteHandler };
+  return startTestHub({ site: withStaticAssets(handler, join(siteDist, 'client')) });
+}
+
+function chromiumPath(): string {
+  try {
+    return (
+      execFileSync('sh', ['-c', 'command -v chromium'], { encoding: 'utf8' }).trim() || '/usr/bin/chromium'
+    );
+  } catch {
+    return '/usr/bin/chromium';
+  }
+}
+
+/** Debian's Chromium, headless; `npx playwright install` cannot download here. */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: chromiumPath(),
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+}
+
+/** A fresh visitor: no cookies, a Dutch browser, a phone-to-laptop sized window. */
+export function newVisitor(
+  browser: Browser,
+  hub: TestHub,
+  options: BrowserContextOptions = {},
+): Promise<BrowserContext> {
+  return browser.newContext({
+    baseURL: hub.url,
+    locale: 'nl-NL',
+    viewport: { width: 1024, height: 800 },
+    ...options,
+  });
+}
