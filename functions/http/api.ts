@@ -12,7 +12,30 @@ export const routeGroups = [
     entry: 'functions/http/municipalities.ts',
     load: () => import('./municipalities.ts'),
   },
+  { name: 'facilitation', entry: 'functions/http/facilitation.ts', load: () => import('./facilitation.ts') },
+  {
+    name: 'polls',
+    entry: 'functions/http/polls.ts',
+    load: () => import('./polls.ts'),
+    // Ballot ids are HMACs under this key: only this function may read it.
+    secrets: ['ballotKey'],
+  },
+  {
+    name: 'subscriptions',
+    entry: 'functions/http/subscriptions.ts',
+    load: () => import('./subscriptions.ts'),
+    // Webhook signing secrets are sealed under this key when a subscription is made or rotated.
+    secrets: ['channelKey'],
+  },
+  { name: 'feeds', entry: 'functions/http/feeds.ts', load: () => import('./feeds.ts') },
+  { name: 'event-docs', entry: 'functions/http/events-doc.ts', load: () => import('./events-doc.ts') },
   { name: 'meta', entry: 'functions/http/meta.ts', load: () => import('./meta.ts') },
-] as const satisfies readonly { name: string; entry: string; load: () => Promise<{ routes: Route[] }> }[];
+] as const satisfies readonly {
+  name: string;
+  entry: string;
+  load: () => Promise<{ routes: Route[] }>;
+  /** Secrets the group's function reads (the CDK stack grants exactly these). */
+  secrets?: readonly ('ballotKey' | 'channelKey')[];
+}[];
 
 export type RouteGroupName = (typeof routeGroups)[number]['name'];

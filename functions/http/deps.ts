@@ -1,10 +1,51 @@
 import { monotonicFactory } from 'ulid';
+import { declaredResidency } from '#shared/domain/poll-residency.ts';
+import { ballotKeyFromEnv } from '../adapters/ballot-key.ts';
+import { channelConfig } from '../adapters/channels/config.ts';
+import { systemResolver } from '../adapters/channels/dns.ts';
+import {
+  aesGcmSecretBox,
+  fileKey,
+  type SecretBox,
+  secretsManagerKey,
+} from '../adapters/channels/secret-box.ts';
+import { DynamoDeliveries } from '../adapters/dynamodb/deliveries.ts';
+import { DynamoFacilitationRepository } from '../adapters/dynamodb/facilitation.ts';
+import { DynamoFeed } from '../adapters/dynamodb/feed.ts';
 import { DynamoInitiativeRepository } from '../adapters/dynamodb/initiatives.ts';
 import { DynamoMunicipalityRepository } from '../adapters/dynamodb/municipalities.ts';
+import { DynamoParticipationFigures } from '../adapters/dynamodb/participation.ts';
+import { DynamoPolls } from '../adapters/dynamodb/polls.ts';
 import { table } from '../adapters/dynamodb/shared-client.ts';
+import { DynamoSubscriptions } from '../adapters/dynamodb/subscriptions.ts';
 import { DynamoIdempotencyStore } from '../adapters/dynamodb/transaction.ts';
 import { createTokenVerifier } from '../auth/verify.ts';
 import { authConfig } from '../config.ts';
+
+/**
+ * What the channel routes need besides storage: the box that seals webhook secrets and the policy for
+ * webhook URLs. Made on first use, so that route groups without channels need none of its configuration.
+ */
+function channelSettings() {
+  let secrets: SecretBox | undefined;
+  return {
+    secrets(): SecretBox {
+      if (!secrets) {
+        const config = channelConfig();
+        const key = config.CHANNEL_SECRET_KEY_FILE
+          ? fileKey(config.CHANNEL_SECRET_KEY_FILE)
+          : secretsManagerKey(config.secretKeyId, {
+              port: config.PARAMETERS_SECRETS_EXTENSION_HTTP_PORT,
+              sessionToken: config.AWS_SESSION_TOKEN,
+            });
+        secrets = aesGcmSecretBox(key);
+      }
+      return secrets;
+    },
+    urlPolicy: () => ({ mode: channelConfig().PLEIN_MODE, resolve: systemResolver }),
+    publicBaseUrl: () => channelConfig().PUBLIC_BASE_URL,
+  };
+}
 
 /** The adapters a handler works with, built once per cold start from the configuration. */
 function build() {
@@ -13,7 +54,17 @@ function build() {
   return {
     initiatives: new DynamoInitiativeRepository(client, tableName),
     municipalities: new DynamoMunicipalityRepository(client, tableName),
+    facilitation: new DynamoFacilitationRepository(client, tableName),
+    participation: new DynamoParticipationFigures(client, tableName),
     idempotency: new DynamoIdempotencyStore(client, tableName),
+    subscriptions: new DynamoSubscriptions(client, tableName),
+    deliveries: new DynamoDeliveries(client, tableName),
+    feed: new DynamoFeed(client, tableName),
+    channels: channelSettings(),
+    /** Polls and their ballot box: one adapter, since both read a poll's layout of shards. */
+    polls: new DynamoPolls(client, tableName),
+    ballotKeys: ballotKeyFromEnv(),
+    residency: declaredResidency,
     verifyToken: createTokenVerifier({
       issuer: auth.JWT_ISSUER,
       audience: auth.JWT_AUDIENCE,

@@ -256,7 +256,8 @@ export function createRequestListener(options: LocalServerOptions): RequestListe
     const started = performance.now();
     const path = new URL(request.url ?? '/', 'http://localhost').pathname;
     try {
-      if (path.startsWith('/api/')) await handleApi(request, response, path);
+      // The Atom feeds are API routes too (a route group), served outside /api/ so their URLs stay short.
+      if (path.startsWith('/api/') || path.startsWith('/feeds/')) await handleApi(request, response, path);
       else if (path.startsWith('/dev/') || path.startsWith('/.well-known/')) {
         const handled = await handleDev(request, response, path);
         if (handled === undefined && !response.headersSent) {

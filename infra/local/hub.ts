@@ -2,8 +2,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { SQSBatchResponse } from 'aws-lambda';
 import { fileBallotKey } from '#functions/adapters/ballot-key.ts';
 import { createDocumentClient } from '#functions/adapters/dynamodb/client.ts';
+import { DynamoDeliveries } from '#functions/adapters/dynamodb/deliveries.ts';
 import { DynamoInitiativeRepository } from '#functions/adapters/dynamodb/initiatives.ts';
 import { DynamoMunicipalityRepository } from '#functions/adapters/dynamodb/municipalities.ts';
 import { DynamoPolls } from '#functions/adapters/dynamodb/polls.ts';
@@ -11,6 +13,7 @@ import { routeGroups } from '#functions/http/api.ts';
 import { router } from '#functions/http/route.ts';
 import { rules } from '#shared/events/rules.ts';
 import { createDevIdentity, type DevIdentity } from './dev-identity.ts';
+import { LocalDispatcher } from './dispatcher.ts';
 import { ensureTable } from './dynamodb-local.ts';
 import { type LocalBusOptions, LocalEventBus } from './event-bus.ts';
 import { createRequestListener, type SiteHandler } from './http-server.ts';
@@ -37,6 +40,12 @@ export interface HubOptions {
   log?: (line: string) => void;
   /** The local stand-in for EventBridge Scheduler: how often it looks for polls due to open or close. */
   scheduler?: { intervalMs?: number };
+  /**
+   * Municipal channels: how often the local dispatcher looks for due deliveries, and (for tests) the
+   * retry schedule and how long a channel fails before it is marked failing. Read from the environment
+   * by the handlers, once per process.
+   */
+  channels?: { dispatchIntervalMs?: number; retryScheduleMs?: number[]; failingAfterMs?: number };
 }
 
 export interface Hub {
@@ -46,6 +55,9 @@ export interface Hub {
   identity: DevIdentity;
   server: Server;
   scheduler: LocalScheduler;
+  dispatcher: LocalDispatcher;
+  /** Where local channels write: `mail/` (the email outbox) and `eventbus.jsonl` (forwards to buses). */
+  channelDir: string;
   stop(): Promise<void>;
 }
 
@@ -81,6 +93,20 @@ export async function startHub(options: HubOptions): Promise<Hub> {
   const ballotKeyDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'plein-ballot-key-'));
   const ballotKeyFile = join(ballotKeyDir, 'ballot-key');
   process.env.BALLOT_KEY_FILE = ballotKeyFile;
+  // Channels: the key that seals webhook secrets, the mail outbox and the bus log, under .data/ or a temp dir.
+  const channelDir = options.dataDir
+    ? join(options.dataDir, 'channels')
+    : mkdtempSync(join(tmpdir(), 'plein-channels-'));
+  Object.assign(process.env, {
+    LOCAL_CHANNEL_DIR: channelDir,
+    CHANNEL_SECRET_KEY_FILE: join(channelDir, 'channel-secret-key'),
+    ...(options.channels?.retryScheduleMs
+      ? { CHANNEL_RETRY_SCHEDULE_MS: options.channels.retryScheduleMs.join(',') }
+      : {}),
+    ...(options.channels?.failingAfterMs !== undefined
+      ? { CHANNEL_FAILING_AFTER_MS: String(options.channels.failingAfterMs) }
+      : {}),
+  });
 
   const identity = await createDevIdentity({
     issuer: url,
@@ -151,6 +177,17 @@ export async function startHub(options: HubOptions): Promise<Hub> {
       ),
   });
   scheduler.start();
+  // Deliveries to municipal channels: the channel sweep, SQS and the dispatch Lambdas in AWS, this loop locally.
+  const deliveries = new DynamoDeliveries(client, options.tableName);
+  const dispatchHandler = await loadHandler('functions/consumers/channel-dispatch.handler');
+  const dispatcher = new LocalDispatcher({
+    claimDue: (kind, now, limit, leaseMs) => deliveries.claimDue(kind, now, limit, leaseMs),
+    invoke: async (event) =>
+      (await dispatchHandler(event, lambdaContext('plein-channel-dispatch'))) as SQSBatchResponse,
+    intervalMs: options.channels?.dispatchIntervalMs ?? 1000,
+    onError: (error) => options.log?.(`dispatcher: ${(error as Error).message}`),
+  });
+  dispatcher.start();
 
   return {
     url,
@@ -159,14 +196,18 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     identity,
     server,
     scheduler,
+    dispatcher,
+    channelDir,
     async stop() {
       await scheduler.stop();
+      await dispatcher.stop();
       await relay.stop();
       await bus.idle();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       client.destroy();
       if (!options.dataDir) rmSync(ballotKeyDir, { recursive: true, force: true });
+      if (!options.dataDir) rmSync(channelDir, { recursive: true, force: true });
     },
   };
 }

@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { withStaticAssets } from '../../site/serve-static.ts';
 import { startDynamoDbLocal } from './dynamodb-local.ts';
 import type { SiteHandler } from './http-server.ts';
 import { startHub } from './hub.ts';
-import { withStaticAssets } from '../../site/serve-static.ts';
 
 /**
  * `npm start`: DynamoDB Local with its data under .data/ (kept across restarts), the hub on

@@ -1,5 +1,13 @@
 import type { Actor } from './actor.ts';
 import { ForbiddenError, UnauthenticatedError } from './errors.ts';
+import type { Audience } from './poll.ts';
+
+/** Who owns a poll: its municipality's staff, or, for an initiative's poll, the initiative's owners. */
+export interface PollOwnerFacts {
+  municipalityId: string;
+  /** Present for an initiative's poll only. */
+  initiativeOwners?: readonly string[];
+}
 
 /**
  * Every decision about who may do what, in one place. Handlers call `authorize` with the action
@@ -9,7 +17,32 @@ export type Action =
   | { type: 'initiative.register' }
   | { type: 'initiative.update'; owners: readonly string[] }
   | { type: 'initiative.archive'; owners: readonly string[] }
-  | { type: 'initiative.read-private'; owners: readonly string[] };
+  | { type: 'initiative.read-private'; owners: readonly string[] }
+  // Facilitation: the initiative's owners ask, accept and decline; its municipality's staff offer,
+  // withdraw and deliver. Consent lives here: nobody but an owner accepts an offer.
+  | { type: 'facilitation.request'; owners: readonly string[] }
+  | { type: 'facilitation.close-request'; owners: readonly string[] }
+  | { type: 'facilitation.decide-offer'; owners: readonly string[] }
+  | { type: 'facilitation.offer'; municipalityId: string }
+  | { type: 'facilitation.withdraw-offer'; municipalityId: string }
+  | { type: 'facilitation.deliver-offer'; municipalityId: string }
+  /** A pending or refused offer is the business of the two parties only. */
+  | { type: 'facilitation.see-offer'; owners: readonly string[]; municipalityId: string }
+  | { type: 'municipality.read-inbox'; municipalityId: string }
+  // Channels: a municipality's subscriptions and their deliveries are its staff's business only.
+  | {
+      type: 'subscription.manage' | 'subscription.read' | 'delivery.read' | 'delivery.replay';
+      municipalityId: string;
+    }
+  // Polls: their owner creates, opens and closes them, and alone sees a draft.
+  | ({ type: 'poll.create' | 'poll.open' | 'poll.close' | 'poll.read-draft' } & PollOwnerFacts)
+  /** A resident of the audience, by the residence the ResidencyVerifier vouches for (not the raw claim). */
+  | {
+      type: 'poll.vote';
+      municipalityId: string;
+      audience: Audience;
+      residence: { municipalityId: string; neighbourhoodId?: string } | undefined;
+    };
 
 export function isAllowed(actor: Actor | undefined, action: Action): boolean {
   if (!actor) return false;
@@ -20,7 +53,38 @@ export function isAllowed(actor: Actor | undefined, action: Action): boolean {
     case 'initiative.update':
     case 'initiative.archive':
     case 'initiative.read-private':
+    case 'facilitation.request':
+    case 'facilitation.close-request':
+    case 'facilitation.decide-offer':
       return action.owners.includes(actor.userId);
+    case 'facilitation.offer':
+    case 'facilitation.withdraw-offer':
+    case 'facilitation.deliver-offer':
+    case 'municipality.read-inbox':
+    case 'subscription.manage':
+    case 'subscription.read':
+    case 'delivery.read':
+    case 'delivery.replay':
+      return actor.staffOf.includes(action.municipalityId);
+    case 'facilitation.see-offer':
+      return action.owners.includes(actor.userId) || actor.staffOf.includes(action.municipalityId);
+    // An initiative's poll is the initiative's: not even its municipality's staff run it.
+    case 'poll.create':
+    case 'poll.open':
+    case 'poll.close':
+    case 'poll.read-draft':
+      return action.initiativeOwners
+        ? action.initiativeOwners.includes(actor.userId)
+        : actor.staffOf.includes(action.municipalityId);
+    case 'poll.vote': {
+      const { residence, audience } = action;
+      if (residence?.municipalityId !== action.municipalityId) return false;
+      return (
+        audience.scope === 'municipality' ||
+        (residence.neighbourhoodId !== undefined &&
+          audience.neighbourhoodIds.includes(residence.neighbourhoodId))
+      );
+    }
   }
 }
 

@@ -8,6 +8,7 @@ import {
   OfferWithdrawn,
 } from '../domain/facilitation.ts';
 import { InitiativeArchived, InitiativeRegistered, InitiativeUpdated } from '../domain/initiative.ts';
+import { SubscriptionFailing } from '../domain/subscription-events.ts';
 import type { EventDefinition } from './catalog.ts';
 
 /** Every event Plein emits: the catalog a consumer, the docs and a municipality's tools read. */
@@ -22,6 +23,7 @@ export const allEvents: readonly EventDefinition[] = [
   OfferDeclined,
   OfferWithdrawn,
   FacilitationDelivered,
+  SubscriptionFailing,
 ];
 
 const byName = new Map(allEvents.map((definition) => [definition.name, definition]));

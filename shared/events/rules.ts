@@ -1,6 +1,7 @@
+import { publicFeedEventNames } from '../domain/delivery-render.ts';
 import { participationEventNames } from '../domain/participation.ts';
 import type { EventDefinition } from './catalog.ts';
-import { definitionOf } from './registry.ts';
+import { allEvents, definitionOf } from './registry.ts';
 
 /** An EventBridge rule, defined once: the CDK stack and the local bus both build theirs from this list. */
 export interface RuleDefinition {
@@ -44,6 +45,28 @@ export const rules: RuleDefinition[] = [
     target: {
       id: 'participation',
       handler: 'functions/consumers/participation.handler',
+      retry: DEFAULT_RETRY,
+    },
+  },
+  {
+    name: 'channel-fanout',
+    description:
+      "Makes one delivery per event and matching subscription of the event's municipality (ballots are never events).",
+    eventPattern: patternFor(...allEvents),
+    target: {
+      id: 'channel-fanout',
+      handler: 'functions/consumers/channel-fanout.handler',
+      retry: DEFAULT_RETRY,
+    },
+  },
+  {
+    name: 'public-feeds',
+    description:
+      'Keeps the latest public events of each municipality and neighbourhood for their Atom feeds.',
+    eventPattern: patternFor(...allEvents.filter((event) => publicFeedEventNames.includes(event.name))),
+    target: {
+      id: 'feed-projection',
+      handler: 'functions/consumers/feed-projection.handler',
       retry: DEFAULT_RETRY,
     },
   },

@@ -41,6 +41,8 @@ export async function startTestHub(
     relayPollIntervalMs: 20,
     // Polls due to open or close are picked up within a tenth of a second, so tests need not wait long.
     scheduler: { intervalMs: 100 },
+    // Deliveries due to municipal channels likewise.
+    channels: { dispatchIntervalMs: 50 },
     ...options,
   });
   const client = createDocumentClient({ tableName, endpoint });
@@ -64,6 +66,10 @@ export async function startTestHub(
     return { status: response.status, headers: response.headers, body: parsed };
   };
   async function settle() {
+    await hub.relay.caughtUp();
+    await hub.bus.idle();
+    // Deliveries to municipal channels that are due now are tried; their results may be events too.
+    await hub.dispatcher.drain();
     await hub.relay.caughtUp();
     await hub.bus.idle();
     // A consumer that keeps failing is a bug the tests must see, not a quiet dead letter.

@@ -36,6 +36,30 @@ export const keys = {
   municipality: (id: string) => ({ pk: `MUNICIPALITY#${id}`, sk: 'MUNICIPALITY' }),
   municipalityListing: (id: string) => ({ gsi1pk: 'MUNICIPALITIES', gsi1sk: id }),
   allMunicipalities: () => ({ index: 'gsi1' as const, pk: 'MUNICIPALITIES' }),
+  facilitationRequest: (id: string) => ({ pk: `REQUEST#${id}`, sk: 'REQUEST' }),
+  offer: (id: string) => ({ pk: `OFFER#${id}`, sk: 'OFFER' }),
+  /** An initiative's requests and offers, listed together under it, newest first. */
+  initiativeFacilitationListing: (
+    item: { initiativeId: string; createdAt: string; id: string },
+    kind: 'REQUEST' | 'OFFER',
+  ) => ({
+    gsi1pk: `INITIATIVE#${item.initiativeId}#FACILITATION`,
+    gsi1sk: `${kind}#${item.createdAt}#${item.id}`,
+  }),
+  initiativeFacilitation: (initiativeId: string, kind: 'REQUEST' | 'OFFER') => ({
+    index: 'gsi1' as const,
+    pk: `INITIATIVE#${initiativeId}#FACILITATION`,
+    skPrefix: `${kind}#`,
+  }),
+  /** A municipality's inbox: open requests and pending offers, oldest first, only while they wait. */
+  inboxListing: (
+    item: { municipalityId: string; createdAt: string; id: string },
+    kind: 'REQUEST' | 'OFFER',
+  ) => ({
+    gsi2pk: `MUNICIPALITY#${item.municipalityId}#INBOX`,
+    gsi2sk: `${item.createdAt}#${kind}#${item.id}`,
+  }),
+  inbox: (municipalityId: string) => ({ index: 'gsi2' as const, pk: `MUNICIPALITY#${municipalityId}#INBOX` }),
   outbox: (eventId: string) => ({ pk: `OUTBOX#${eventId}`, sk: 'OUTBOX' }),
   /** Hashed, so that the table never shows which person sent which key. */
   idempotency: (scope: string, key: string) => ({
@@ -51,7 +75,101 @@ export const keys = {
     pk: `PROCESSED#${consumer}#${eventId}`,
     sk: 'PROCESSED',
   }),
+  poll: (id: string) => ({ pk: `POLL#${id}`, sk: 'POLL' }),
+  /**
+   * Open and closed polls are listed under their municipality and among all polls; a municipality's own
+   * drafts only under it (for its staff), an initiative's drafts nowhere. The sort key ranks open (2)
+   * over closed (1) over drafts (0), so a descending query lists open polls first and `>= 1` skips drafts.
+   */
+  pollListings: (poll: {
+    id: string;
+    municipalityId: string;
+    status: 'draft' | 'open' | 'closed';
+    opensAt: string;
+    owner: { kind: string };
+  }) => {
+    const order = `${pollStatusRank[poll.status]}#${poll.opensAt}#${poll.id}`;
+    if (poll.status === 'draft' && poll.owner.kind !== 'municipality') return {};
+    return {
+      gsi2pk: `MUNICIPALITY#${poll.municipalityId}#POLLS`,
+      gsi2sk: order,
+      ...(poll.status === 'draft' ? {} : { gsi3pk: 'POLLS', gsi3sk: order }),
+    };
+  },
+  municipalityPolls: (municipalityId: string) => ({
+    index: 'gsi2' as const,
+    pk: `MUNICIPALITY#${municipalityId}#POLLS`,
+  }),
+  allPolls: () => ({ index: 'gsi3' as const, pk: 'POLLS' }),
+  /** Sparse: a poll waiting to open or to close, keyed by when; the local scheduler reads what is due. */
+  pollDue: (pollId: string, dueAt: string) => ({ gsi1pk: 'POLLS#DUE', gsi1sk: `${dueAt}#${pollId}` }),
+  duePolls: () => ({ index: 'gsi1' as const, pk: 'POLLS#DUE' }),
+  /** One of a poll's tally shards: each its own partition, so ballots spread their writes. */
+  pollTallyShard: (pollId: string, shard: number) => ({ pk: `POLL#${pollId}#TALLY#${shard}`, sk: 'TALLY' }),
+  /** A ballot, under its HMAC id only; its partition follows from the id, so a change finds it. */
+  ballot: (pollId: string, partition: number, ballotId: string) => ({
+    pk: `POLL#${pollId}#BALLOTS#${partition}`,
+    sk: `BALLOT#${ballotId}`,
+  }),
+  ballotPartition: (pollId: string, partition: number) => ({ pk: `POLL#${pollId}#BALLOTS#${partition}` }),
+  // Channels: a municipality's subscriptions, their deliveries, and the public feeds.
+  subscription: (id: string) => ({ pk: `SUBSCRIPTION#${id}`, sk: 'SUBSCRIPTION' }),
+  /** Every subscription of a municipality, newest first, for its staff. */
+  subscriptionListing: (subscription: { id: string; municipalityId: string; createdAt: string }) => ({
+    gsi2pk: `MUNICIPALITY#${subscription.municipalityId}#SUBSCRIPTIONS`,
+    gsi2sk: `${subscription.createdAt}#${subscription.id}`,
+  }),
+  municipalitySubscriptions: (municipalityId: string) => ({
+    index: 'gsi2' as const,
+    pk: `MUNICIPALITY#${municipalityId}#SUBSCRIPTIONS`,
+  }),
+  /** Sparse: only subscriptions that receive deliveries (active or failing); the fan-out reads these. */
+  receivingSubscription: (subscription: { id: string; municipalityId: string }) => ({
+    gsi3pk: `MUNICIPALITY#${subscription.municipalityId}#RECEIVING-SUBSCRIPTIONS`,
+    gsi3sk: subscription.id,
+  }),
+  receivingSubscriptions: (municipalityId: string) => ({
+    index: 'gsi3' as const,
+    pk: `MUNICIPALITY#${municipalityId}#RECEIVING-SUBSCRIPTIONS`,
+  }),
+  /** One event to one subscription; the id is made of both, so a redelivered event makes it once. */
+  delivery: (id: string) => ({ pk: `DELIVERY#${id}`, sk: 'DELIVERY' }),
+  /** A municipality's deliveries newest first, all of them (gsi2) and by status (gsi3). */
+  deliveryListings: (delivery: {
+    id: string;
+    municipalityId: string;
+    createdAt: string;
+    status: string;
+  }) => ({
+    gsi2pk: `MUNICIPALITY#${delivery.municipalityId}#DELIVERIES`,
+    gsi2sk: `${delivery.createdAt}#${delivery.id}`,
+    gsi3pk: `MUNICIPALITY#${delivery.municipalityId}#DELIVERIES#${delivery.status}`,
+    gsi3sk: `${delivery.createdAt}#${delivery.id}`,
+  }),
+  municipalityDeliveries: (municipalityId: string, status?: string) =>
+    status
+      ? { index: 'gsi3' as const, pk: `MUNICIPALITY#${municipalityId}#DELIVERIES#${status}` }
+      : { index: 'gsi2' as const, pk: `MUNICIPALITY#${municipalityId}#DELIVERIES` },
+  /** Sparse: a delivery waiting for a try, per channel kind, keyed by when; the dispatcher reads what is due. */
+  deliveryDue: (delivery: { id: string; kind: string }, dueAt: string) => ({
+    gsi1pk: `DELIVERIES#DUE#${delivery.kind}`,
+    gsi1sk: `${dueAt}#${delivery.id}`,
+  }),
+  dueDeliveries: (kind: string) => ({ index: 'gsi1' as const, pk: `DELIVERIES#DUE#${kind}` }),
+  /** The latest public events of a municipality, or of one of its neighbourhoods, for the Atom feeds. */
+  feedEntry: (
+    place: { municipalityId: string; neighbourhoodId?: string | undefined },
+    event: { occurredAt: string; eventId: string },
+  ) => ({
+    pk: place.neighbourhoodId
+      ? `FEED#${place.municipalityId}#${place.neighbourhoodId}`
+      : `FEED#${place.municipalityId}`,
+    sk: `ENTRY#${event.occurredAt}#${event.eventId}`,
+  }),
 } as const;
+
+/** Listing order of poll statuses (see `keys.pollListings`). */
+export const pollStatusRank = { draft: '0', closed: '1', open: '2' } as const;
 
 export const OUTBOX_PREFIX = 'OUTBOX#';
 

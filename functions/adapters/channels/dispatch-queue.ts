@@ -1,0 +1,48 @@
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import type { SubscriptionKind } from '#shared/domain/subscription.ts';
+import type { ChannelConfig } from './config.ts';
+
+/** The notice that puts a delivery on its kind's dispatch queue (AWS), through the channels' own bus. */
+export const DELIVERY_DUE = { source: 'plein.channels.dispatch', detailType: 'DeliveryDue' } as const;
+
+/** The port: asks for a try of these deliveries now. Missing one is harmless: the sweep finds it due. */
+export interface DispatchQueue {
+  enqueue(deliveries: readonly { id: string; kind: SubscriptionKind }[]): Promise<void>;
+}
+
+/** Locally the dispatcher loop reads the "due" index itself; nothing to tell it. */
+export const pollingOnly: DispatchQueue = { enqueue: async () => {} };
+
+/**
+ * In AWS: one DeliveryDue event per delivery on the channels' bus, whose rules route each kind to its
+ * SQS queue (infra/cdk/channels.ts). PutEvents takes ten entries a call.
+ */
+export function busDispatchQueue(client: EventBridgeClient, busName: string): DispatchQueue {
+  return {
+    async enqueue(deliveries) {
+      for (let start = 0; start < deliveries.length; start += 10) {
+        const result = await client.send(
+          new PutEventsCommand({
+            Entries: deliveries.slice(start, start + 10).map((delivery) => ({
+              EventBusName: busName,
+              Source: DELIVERY_DUE.source,
+              DetailType: DELIVERY_DUE.detailType,
+              Detail: JSON.stringify({ deliveryId: delivery.id, kind: delivery.kind }),
+            })),
+          }),
+        );
+        if (result.FailedEntryCount) {
+          throw new Error(`PutEvents refused ${result.FailedEntryCount} DeliveryDue notices`);
+        }
+      }
+    },
+  };
+}
+
+export function dispatchQueueFor(config: ChannelConfig): DispatchQueue {
+  if (config.PLEIN_MODE === 'local' || !config.CHANNEL_DISPATCH_BUS) return pollingOnly;
+  return busDispatchQueue(
+    new EventBridgeClient({ region: process.env.AWS_REGION ?? 'eu-west-1' }),
+    config.CHANNEL_DISPATCH_BUS,
+  );
+}

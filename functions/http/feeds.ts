@@ -1,0 +1,168 @@
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { Feed } from 'feed';
+import ical from 'ical-generator';
+import * as z from 'zod';
+import { SlugSchema, UlidSchema } from '#shared/domain/common.ts';
+import type { DeliveredEvent } from '#shared/domain/delivery.ts';
+import { describeEvent } from '#shared/domain/delivery-render.ts';
+import { NotFoundError } from '#shared/domain/errors.ts';
+import { findNeighbourhood } from '#shared/domain/municipality.ts';
+import { getDeps } from './deps.ts';
+import { problemResponses } from './openapi-common.ts';
+import { type HttpResponse, route, router } from './route.ts';
+
+const AtomFileSchema = z
+  .string()
+  .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*\.atom$/, 'must be <id>.atom')
+  .transform((file) => file.slice(0, -'.atom'.length));
+const PUBLIC = 'public, max-age=60';
+
+/** Where links point: the configured public URL, else the host this request came to. */
+function baseUrl(event: APIGatewayProxyEventV2): string {
+  const configured = getDeps().channels.publicBaseUrl();
+  if (configured) return configured.replace(/\/$/, '');
+  const host = event.headers.host ?? event.requestContext.domainName;
+  const local = getDeps().channels.urlPolicy().mode === 'local';
+  const protocol = event.headers['x-forwarded-proto'] ?? (local ? 'http' : 'https');
+  return `${protocol}://${host}`;
+}
+
+// Atom's html text constructs: the feed library wraps them in CDATA, so names must be escaped to stay text.
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
+
+function atom(
+  base: string,
+  self: string,
+  title: string,
+  author: string,
+  language: string,
+  events: DeliveredEvent[],
+): HttpResponse {
+  const newest = events[0]?.detail.occurredAt;
+  const feed = new Feed({
+    id: `${base}${self}`,
+    title,
+    link: `${base}/`,
+    language,
+    updated: typeof newest === 'string' ? new Date(newest) : new Date(0),
+    generator: 'Plein',
+    copyright: '',
+    author: { name: author },
+    feedLinks: { atom: `${base}${self}` },
+  });
+  for (const event of events) {
+    const text = describeEvent(event.detailType, event.detail);
+    feed.addItem({
+      id: `urn:plein:event:${String(event.detail.eventId)}`,
+      title: escapeHtml(text.title),
+      link: `${base}${text.path}`,
+      date: new Date(String(event.detail.occurredAt)),
+      description: escapeHtml(text.summary),
+      category: [{ term: event.detailType, name: event.detailType }],
+    });
+  }
+  return {
+    statusCode: 200,
+    headers: { 'content-type': 'application/atom+xml; charset=utf-8', 'cache-control': PUBLIC },
+    body: feed.atom1(),
+  };
+}
+
+const atomResponses = {
+  200: { description: 'An Atom 1.0 feed (application/atom+xml)' },
+  ...problemResponses(400, 404),
+};
+
+export const municipalityFeed = route(
+  {
+    method: 'GET',
+    path: '/feeds/{file}',
+    operationId: 'municipalityFeed',
+    summary: 'The latest public events of a municipality, as an Atom feed: /feeds/<municipality>.atom.',
+    auth: 'none',
+    params: z.object({ file: AtomFileSchema }),
+    responses: atomResponses,
+  },
+  async ({ params, event }) => {
+    const municipality = await getDeps().municipalities.get(params.file);
+    if (!municipality) throw new NotFoundError(`No municipality ${params.file}.`);
+    const events = await getDeps().feed.latest({ municipalityId: municipality.id });
+    const self = `/feeds/${municipality.id}.atom`;
+    const language = municipality.locales[0] ?? 'en';
+    return atom(baseUrl(event), self, `Plein: ${municipality.name}`, municipality.name, language, events);
+  },
+);
+
+export const neighbourhoodFeed = route(
+  {
+    method: 'GET',
+    path: '/feeds/{municipalityId}/{file}',
+    operationId: 'neighbourhoodFeed',
+    summary:
+      'The latest public events of a neighbourhood, as an Atom feed: /feeds/<municipality>/<neighbourhood>.atom.',
+    auth: 'none',
+    params: z.object({ municipalityId: SlugSchema, file: AtomFileSchema }),
+    responses: atomResponses,
+  },
+  async ({ params, event }) => {
+    const municipality = await getDeps().municipalities.get(params.municipalityId);
+    const neighbourhood = municipality && findNeighbourhood(municipality, params.file);
+    if (!municipality || !neighbourhood) {
+      throw new NotFoundError(`No neighbourhood ${params.file} in ${params.municipalityId}.`);
+    }
+    const events = await getDeps().feed.latest({
+      municipalityId: municipality.id,
+      neighbourhoodId: neighbourhood.id,
+    });
+    const self = `/feeds/${municipality.id}/${neighbourhood.id}.atom`;
+    const title = `Plein: ${neighbourhood.name}, ${municipality.name}`;
+    const language = municipality.locales[0] ?? 'en';
+    return atom(baseUrl(event), self, title, municipality.name, language, events);
+  },
+);
+
+export const activitiesCalendar = route(
+  {
+    method: 'GET',
+    path: '/api/initiatives/{id}/activities.ics',
+    operationId: 'initiativeActivitiesCalendar',
+    summary: "An initiative's activities as an iCalendar (text/calendar), by id or slug, to subscribe to.",
+    auth: 'none',
+    params: z.object({ id: z.union([UlidSchema, SlugSchema]) }),
+    responses: { 200: { description: 'An iCalendar (text/calendar)' }, ...problemResponses(400, 404) },
+  },
+  async ({ params, event }) => {
+    const deps = getDeps();
+    const initiative = UlidSchema.safeParse(params.id).success
+      ? await deps.initiatives.get(params.id)
+      : await deps.initiatives.getBySlug(params.id);
+    if (!initiative) throw new NotFoundError(`No initiative "${params.id}".`);
+    const page = `${baseUrl(event)}/${initiative.language}/initiatives/${initiative.slug}`;
+    const calendar = ical({
+      name: initiative.name,
+      description: initiative.summary,
+      url: page,
+      prodId: { company: 'Plein', product: 'Activities', language: initiative.language.toUpperCase() },
+    });
+    for (const activity of initiative.activities) {
+      calendar.createEvent({
+        id: `${activity.id}@plein`,
+        stamp: new Date(initiative.updatedAt),
+        start: new Date(activity.startsAt),
+        ...(activity.endsAt ? { end: new Date(activity.endsAt) } : {}),
+        summary: activity.title,
+        ...(activity.place ? { location: activity.place } : {}),
+        description: `${initiative.name}: ${initiative.summary}`,
+        url: page,
+      });
+    }
+    return {
+      statusCode: 200,
+      headers: { 'content-type': 'text/calendar; charset=utf-8', 'cache-control': PUBLIC },
+      body: calendar.toString(),
+    };
+  },
+);
+
+export const routes = [municipalityFeed, neighbourhoodFeed, activitiesCalendar];
+export const handler = router(routes);
