@@ -3,6 +3,7 @@ import {
   CfnOutput,
   type aws_dynamodb as dynamodb,
   aws_logs as logs,
+  type aws_secretsmanager as secretsmanager,
   Validations,
 } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
@@ -21,7 +22,15 @@ export interface LoadedRouteGroup {
   name: string;
   entry: string;
   routes: readonly { spec: Spec }[];
+  secrets: readonly SecretName[];
 }
+
+export type SecretName = 'ballotKey' | 'channelKey';
+/** The environment variable through which a function learns where each secret is. */
+const secretEnvironment: Record<SecretName, string> = {
+  ballotKey: 'BALLOT_KEY_SECRET_ID',
+  channelKey: 'CHANNEL_SECRET_KEY_SECRET_ID',
+};
 
 export interface ApiProps {
   routeGroups: readonly LoadedRouteGroup[];
@@ -29,6 +38,7 @@ export interface ApiProps {
   identity: Identity;
   throttle: { rateLimit: number; burstLimit: number };
   logRetention: logs.RetentionDays;
+  secrets: Record<SecretName, secretsmanager.ISecret>;
 }
 
 const isWrite = (method: Spec['method']) => method !== 'GET';
@@ -85,12 +95,19 @@ export class Api extends Construct {
         entry: group.entry,
         description: `HTTP API routes: ${group.name}`,
         logRetention: props.logRetention,
+        ...(group.secrets.length > 0 ? { paramsAndSecrets: true } : {}),
         environment: {
           JWT_ISSUER: identity.issuer,
           JWT_AUDIENCE: identity.client.userPoolClientId,
           JWKS_URL: identity.jwksUrl,
         },
       });
+      // Each secret to the groups that name it, read through the Parameters and Secrets extension:
+      // the bundle carries no Secrets Manager client.
+      for (const name of group.secrets) {
+        props.secrets[name].grantRead(fn);
+        fn.addEnvironment(secretEnvironment[name], props.secrets[name].secretArn);
+      }
       // A group that only answers GETs gets only read access.
       bindTable(
         fn,

@@ -31,6 +31,8 @@ function consumerId(handler: string): string {
 export class Events extends Construct {
   readonly bus: events.EventBus;
   readonly consumers: NodejsFunction[] = [];
+  /** Each consumer function by its catalog handler reference (`functions/consumers/x.handler`). */
+  readonly consumerByHandler = new Map<string, NodejsFunction>();
   readonly deadLetterQueues: sqs.Queue[] = [];
 
   constructor(scope: Construct, id: string, props: EventsProps) {
@@ -50,6 +52,7 @@ export class Events extends Construct {
       if (!consumer) {
         consumer = this.consumer(consumerId(handler), handler, props);
         consumers.set(handler, consumer);
+        this.consumerByHandler.set(handler, consumer.fn);
       }
       const eventRule = new events.Rule(this, pascalCase(rule.name), {
         eventBus: this.bus,

@@ -55,6 +55,8 @@ export interface PleinFunctionProps {
   memorySize?: number;
   timeout?: Duration;
   deadLetterQueue?: lambda.FunctionProps['deadLetterQueue'];
+  /** Adds the AWS Parameters and Secrets extension, for functions that read a secret at cold start. */
+  paramsAndSecrets?: boolean;
 }
 
 /**
@@ -88,6 +90,13 @@ export function pleinFunction(scope: Construct, id: string, props: PleinFunction
     // Stack traces point into the TypeScript sources, not the minified bundle.
     environment: { PLEIN_MODE: 'aws', NODE_OPTIONS: '--enable-source-maps', ...props.environment },
     deadLetterQueue: props.deadLetterQueue,
+    ...(props.paramsAndSecrets
+      ? {
+          paramsAndSecrets: lambda.ParamsAndSecretsLayerVersion.fromVersion(
+            lambda.ParamsAndSecretsVersions.V1_0_103,
+          ),
+        }
+      : {}),
     bundling: {
       format: OutputFormat.ESM,
       banner: bundleSettings.banner,

@@ -62,7 +62,15 @@ export class OutboxPipe extends Construct {
     props.bus.grantPutEventsTo(role);
     this.deadLetterQueue.grantSendMessages(role);
     logGroup.grantWrite(role);
-    props.enrichment?.grantInvoke(role);
+    // The function's own ARN only: grantInvoke would add every version (`:*`), which the Pipe never calls.
+    if (props.enrichment) {
+      role.addToPolicy(
+        new iam.PolicyStatement({
+          actions: ['lambda:InvokeFunction'],
+          resources: [props.enrichment.functionArn],
+        }),
+      );
+    }
     Validations.of(role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason:

@@ -9,6 +9,8 @@ import { stageConfigFrom } from './stage.ts';
 export interface BuildOptions {
   /** Context on top of what the CLI passes (tests pass cdk.json's, since no CLI reads it for them). */
   context?: Record<string, unknown>;
+  /** Where the cloud assembly goes; a temporary folder by default. */
+  outdir?: string;
   /** Run cdk-nag's AwsSolutions pack at synth, failing it on an unacknowledged error (default true). */
   nag?: boolean;
   /** The Pipe's enrichment handler; the real one unless a test names another. */
@@ -24,13 +26,17 @@ async function loadRouteGroups(): Promise<LoadedRouteGroup[]> {
       name: group.name,
       entry: group.entry,
       routes: (await group.load()).routes,
+      secrets: 'secrets' in group ? group.secrets : [],
     })),
   );
 }
 
 /** The CDK app: one Plein stack for the stage chosen with `-c stage=<name>`. */
 export async function buildApp(options: BuildOptions = {}) {
-  const app = new App(options.context ? { context: options.context } : {});
+  const app = new App({
+    ...(options.context ? { context: options.context } : {}),
+    ...(options.outdir ? { outdir: options.outdir } : {}),
+  });
   const stage = stageConfigFrom(app.node);
   const stack = new PleinStack(app, `plein-${stage.name}`, {
     // Env-agnostic unless the CLI knows the account (credentials present): synth works offline either way.

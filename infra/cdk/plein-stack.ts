@@ -2,12 +2,14 @@ import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { RuleDefinition } from '#shared/events/rules.ts';
 import { Api, type LoadedRouteGroup } from './api.ts';
+import { Channels } from './channels.ts';
 import { Data } from './data.ts';
 import { Events } from './events.ts';
 import { handlerModule, pleinFunction } from './function.ts';
 import { Identity } from './identity.ts';
 import { Observability } from './observability.ts';
 import { OutboxPipe } from './outbox-pipe.ts';
+import { Polls } from './polls.ts';
 import type { StageConfig } from './stage.ts';
 
 export interface PleinStackProps extends StackProps {
@@ -51,16 +53,35 @@ export class PleinStack extends Stack {
       enrichment,
       logRetention,
     });
+    const channels = new Channels(this, 'Channels', {
+      table: data.table,
+      logRetention,
+      mailFrom: stage.mailFrom,
+      fanout: events.consumerByHandler.get('functions/consumers/channel-fanout.handler'),
+    });
+    const polls = new Polls(this, 'Polls', { table: data.table, logRetention });
     const api = new Api(this, 'Api', {
       routeGroups: props.routeGroups,
       table: data.table,
+      secrets: { ballotKey: polls.ballotKey, channelKey: channels.channelKey },
       identity,
       throttle: stage.apiThrottle,
       logRetention,
     });
     new Observability(this, 'Observability', {
-      functions: [...api.functions, ...events.consumers, ...(enrichment ? [enrichment] : [])],
-      deadLetterQueues: [...events.deadLetterQueues, pipe.deadLetterQueue],
+      functions: [
+        ...api.functions,
+        ...events.consumers,
+        ...channels.functions,
+        polls.sweeper,
+        ...(enrichment ? [enrichment] : []),
+      ],
+      deadLetterQueues: [
+        ...events.deadLetterQueues,
+        ...channels.deadLetterQueues,
+        pipe.deadLetterQueue,
+        polls.deadLetterQueue,
+      ],
     });
 
     new CfnOutput(this, 'TableName', { value: data.table.tableName });

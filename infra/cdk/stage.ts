@@ -19,6 +19,8 @@ const StageConfigSchema = z
     /** 0 keeps archived events forever; events carry personal data, so keep it finite. */
     archiveRetentionDays: z.number().int().min(0),
     apiThrottle: z.object({ rateLimit: z.number().positive(), burstLimit: z.number().int().positive() }),
+    /** The sender of channel emails: an identity verified in SES in the account and region deployed to. */
+    mailFrom: z.email(),
   })
   .strict();
 

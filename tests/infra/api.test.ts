@@ -73,8 +73,23 @@ describe('HTTP API', () => {
       const fn = functions[referencedId(integration.Properties.IntegrationUri) ?? ''];
       const variables =
         (fn?.Properties.Environment as { Variables: Record<string, unknown> } | undefined)?.Variables ?? {};
-      expect(Object.keys(variables).sort(), id).toEqual(
-        ['JWKS_URL', 'JWT_AUDIENCE', 'JWT_ISSUER', 'NODE_OPTIONS', 'PLEIN_MODE', 'TABLE_NAME'].sort(),
+      // The Parameters and Secrets extension brings settings of its own; the rest is ours, exactly.
+      const ours = Object.keys(variables).filter(
+        (name) => !/^(PARAMETERS_SECRETS_EXTENSION_|SECRETS_MANAGER_|SSM_PARAMETER_STORE_)/.test(name),
+      );
+      const secrets = ['BALLOT_KEY_SECRET_ID', 'CHANNEL_SECRET_KEY_SECRET_ID'].filter(
+        (name) => name in variables,
+      );
+      expect(ours.sort(), id).toEqual(
+        [
+          'JWKS_URL',
+          'JWT_AUDIENCE',
+          'JWT_ISSUER',
+          'NODE_OPTIONS',
+          'PLEIN_MODE',
+          'TABLE_NAME',
+          ...secrets,
+        ].sort(),
       );
       expect(variables.PLEIN_MODE).toBe('aws');
       expect(JSON.stringify(variables.JWKS_URL)).toContain('/.well-known/jwks.json');
@@ -98,5 +113,25 @@ describe('HTTP API', () => {
     });
     const logGroup = template.findResources('AWS::Logs::LogGroup')[referencedId(logs.DestinationArn) ?? ''];
     expect(logGroup?.Properties.RetentionInDays).toBeGreaterThan(0);
+  });
+});
+
+describe('the ballot key', () => {
+  it('is read by the polls function alone, through the secrets extension', () => {
+    const functions = resourcesOf(template, 'AWS::Lambda::Function');
+    const readers = functions.filter(([, fn]) =>
+      JSON.stringify(
+        (fn.Properties.Environment as { Variables?: unknown } | undefined)?.Variables ?? {},
+      ).includes('BALLOT_KEY_SECRET_ID'),
+    );
+    expect(readers.map(([id]) => id)).toEqual([expect.stringMatching(/^ApiPolls/)]);
+    expect(JSON.stringify(readers[0]?.[1].Properties.Layers)).toContain('Paramsandsecrets');
+    const [secretId] =
+      resourcesOf(template, 'AWS::SecretsManager::Secret').find(([id]) => id.startsWith('PollsBallotKey')) ??
+      [];
+    const grants = resourcesOf(template, 'AWS::IAM::Policy').filter(([, policy]) =>
+      JSON.stringify(policy.Properties.PolicyDocument).includes(`"Ref":"${secretId}"`),
+    );
+    expect(grants).toHaveLength(1);
   });
 });

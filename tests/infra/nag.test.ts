@@ -52,6 +52,12 @@ describe('cdk-nag AwsSolutions', () => {
         'AwsSolutions-COG2 @ Identity/UserPool',
         'AwsSolutions-IAM5[Resource::*] @ OutboxPipe/Role',
         'AwsSolutions-SQS3 @ OutboxPipe/DeadLetters',
+        'AwsSolutions-SQS3 @ Polls/SweepDeadLetters',
+        'AwsSolutions-SMG4 @ Channels/ChannelKey',
+        'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:events:*:*:event-bus/*] @ Channels/EventbusDispatch/Role',
+        'AwsSolutions-SQS3 @ Channels/SweepDeadLetters',
+        'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ses:<AWS::Region>:<AWS::AccountId>:identity/*] @ Channels/EmailDispatch/Role',
+        'AwsSolutions-SMG4 @ Polls/BallotKey',
         ...publicOperations.map((operationId) => `AwsSolutions-APIG4 @ Api/${operationId}`),
       ].sort(),
     );

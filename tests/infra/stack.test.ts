@@ -17,6 +17,10 @@ const only = (entries: [string, Resource][]) => {
   return entries[0] as [string, Resource];
 };
 
+/** The domain bus, by its stage's name (the channels construct has a dispatch bus of its own). */
+const busNamed = (from: Template, name: string) =>
+  only(resourcesOf(from, 'AWS::Events::EventBus').filter(([, bus]) => bus.Properties.Name === name));
+
 describe('data', () => {
   it('keeps the one table safe: PITR, deletion protection, retained, with TTL and a NEW_IMAGE stream', () => {
     const [, table] = only(resourcesOf(template, 'AWS::DynamoDB::Table'));
@@ -42,7 +46,7 @@ describe('data', () => {
 describe('stages', () => {
   it("takes a stage's settings from cdk.json: prod has the bus plein and keeps logs longer", async () => {
     const prod = (await synthesize({ stage: 'prod' })).template;
-    const [, bus] = only(resourcesOf(prod, 'AWS::Events::EventBus'));
+    const [, bus] = busNamed(prod, 'plein');
     expect(bus.Properties.Name).toBe('plein');
     for (const [id, logGroup] of resourcesOf(prod, 'AWS::Logs::LogGroup')) {
       expect(logGroup.Properties.RetentionInDays, id).toBe(90);
@@ -75,9 +79,10 @@ describe('functions', () => {
 
 describe('events', () => {
   it('builds every catalog rule on the plein bus with the catalog pattern, exactly', () => {
-    const [busId, bus] = only(resourcesOf(template, 'AWS::Events::EventBus'));
-    expect(bus.Properties.Name).toBe('plein-dev');
-    const synthesized = resourcesOf(template, 'AWS::Events::Rule');
+    const [busId] = busNamed(template, 'plein-dev');
+    const synthesized = resourcesOf(template, 'AWS::Events::Rule').filter(
+      ([, rule]) => referencedId(rule.Properties.EventBusName) === busId,
+    );
     expect(synthesized).toHaveLength(rules.length);
     for (const rule of rules) {
       const found = synthesized.find(([, resource]) => resource.Properties.Name === rule.name);
@@ -128,7 +133,7 @@ describe('events', () => {
   });
 
   it('archives every event the bus carries', () => {
-    const [busId] = only(resourcesOf(template, 'AWS::Events::EventBus'));
+    const [busId] = busNamed(template, 'plein-dev');
     const [, archive] = only(resourcesOf(template, 'AWS::Events::Archive'));
     expect(referencedId(archive.Properties.SourceArn)).toBe(busId);
     expect(archive.Properties.EventPattern).toBeUndefined();
@@ -138,7 +143,7 @@ describe('events', () => {
 describe('outbox pipe', () => {
   it("filters the table's stream with the outbox filter the local relay applies", () => {
     const [tableId] = only(resourcesOf(template, 'AWS::DynamoDB::Table'));
-    const [busId] = only(resourcesOf(template, 'AWS::Events::EventBus'));
+    const [busId] = busNamed(template, 'plein-dev');
     const [, pipe] = only(resourcesOf(template, 'AWS::Pipes::Pipe'));
     expect(pipe.Properties.Source).toEqual({ 'Fn::GetAtt': [tableId, 'StreamArn'] });
     expect(referencedId(pipe.Properties.Target)).toBe(busId);
@@ -172,7 +177,7 @@ describe('outbox pipe', () => {
     expect(statements).toContainEqual(
       expect.objectContaining({
         Action: 'lambda:InvokeFunction',
-        Resource: expect.arrayContaining([{ 'Fn::GetAtt': [enrichmentId, 'Arn'] }]),
+        Resource: { 'Fn::GetAtt': [enrichmentId, 'Arn'] },
       }),
     );
   });

@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
 import { repoRoot } from '../../../infra/cdk/function.ts';
 import { type BuildOptions, buildApp } from '../../../infra/cdk/plein-app.ts';
@@ -30,6 +32,8 @@ export async function synthesize(options: SynthOptions = {}) {
   const { app, stack } = await buildApp({
     context,
     nag: false,
+    // Bundles leave the AWS SDK to the runtime; inside the repository they find it in node_modules.
+    ...(options.bundle ? { outdir: join(repoRoot, 'cdk.out', `test-${randomUUID()}`) } : {}),
     ...(options.outboxEnrichment ? { outboxEnrichment: options.outboxEnrichment } : {}),
   });
   const template = Template.fromStack(stack);
