@@ -12,6 +12,10 @@ export const counters = [
   'offersDeclined',
   'offersWithdrawn',
   'offersDelivered',
+  'pollsOpened',
+  'pollsClosed',
+  /** Ballots in the polls that closed this month: one per voter per poll (voters are never linked across polls). */
+  'ballots',
 ] as const;
 export type Counter = (typeof counters)[number];
 
@@ -32,6 +36,8 @@ const countedEvents: Record<string, Counter> = {
   OfferDeclined: 'offersDeclined',
   OfferWithdrawn: 'offersWithdrawn',
   FacilitationDelivered: 'offersDelivered',
+  PollOpened: 'pollsOpened',
+  PollClosed: 'pollsClosed',
 };
 
 export const participationEventNames = Object.keys(countedEvents);
@@ -43,6 +49,10 @@ export function participationUpdates(event: Pick<DomainEvent, 'detailType' | 'de
   const counter = countedEvents[event.detailType];
   if (!counter) return [];
   const updates: MonthUpdate[] = [{ month: monthOf(event.detail.occurredAt), add: { [counter]: 1 } }];
+  if (event.detailType === 'PollClosed') {
+    const ballots = (event.detail.data as { ballots?: number }).ballots ?? 0;
+    (updates[0] as MonthUpdate).add.ballots = ballots;
+  }
   const firstAnswer = (event.detail.data as { firstAnswer?: { requestedAt: string; waitedSeconds: number } })
     .firstAnswer;
   if (event.detailType === 'FacilitationOffered' && firstAnswer) {

@@ -8,6 +8,7 @@ import {
   OfferWithdrawn,
 } from '../domain/facilitation.ts';
 import { InitiativeArchived, InitiativeRegistered, InitiativeUpdated } from '../domain/initiative.ts';
+import { PollClosed, PollOpened } from '../domain/poll.ts';
 import { SubscriptionFailing } from '../domain/subscription-events.ts';
 import type { EventDefinition } from './catalog.ts';
 
@@ -23,6 +24,9 @@ export const allEvents: readonly EventDefinition[] = [
   OfferDeclined,
   OfferWithdrawn,
   FacilitationDelivered,
+  // A poll's progress goes out; ballots never do: their privacy comes first.
+  PollOpened,
+  PollClosed,
   SubscriptionFailing,
 ];
 

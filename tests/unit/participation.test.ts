@@ -102,3 +102,16 @@ describe('participationUpdates', () => {
     expect(acrossMonths.map((update) => update.month)).toEqual(['2026-02', '2026-01']);
   });
 });
+
+describe('polls in the figures', () => {
+  it('counts polls opened and closed, and the ballots of the polls that closed', () => {
+    expect(participationUpdates(event('PollOpened', '2026-04-01T08:00:00Z', { poll: {} }))).toEqual([
+      { month: '2026-04', add: { pollsOpened: 1 } },
+    ]);
+    expect(
+      participationUpdates(
+        event('PollClosed', '2026-04-30T20:00:00Z', { poll: {}, ballots: 312, tally: {} }),
+      ),
+    ).toEqual([{ month: '2026-04', add: { pollsClosed: 1, ballots: 312 } }]);
+  });
+});
