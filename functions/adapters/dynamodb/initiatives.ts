@@ -1,5 +1,5 @@
-import { type DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { ConflictError, ValidationError } from '#shared/domain/errors.ts';
+import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { ConflictError } from '#shared/domain/errors.ts';
 import { type Initiative, InitiativeSchema } from '#shared/domain/initiative.ts';
 import type {
   CommitOptions,
@@ -9,13 +9,10 @@ import type {
   PageRequest,
 } from '#shared/ports.ts';
 import { SlugTakenError } from '#shared/ports.ts';
-import { decodeCursor, encodeCursor } from './cursor.ts';
 import { keys } from './keys.ts';
+import { queryPage } from './query.ts';
 import { searchText } from './search.ts';
 import { commit } from './transaction.ts';
-
-/** How many items one list request may read while filtering, so a rare filter cannot run away. */
-const MAX_ITEMS_READ_PER_PAGE = 500;
 
 /** The table item of an initiative; exported for bulk loading in benchmarks. */
 export function initiativeToItem(initiative: Initiative) {
@@ -59,10 +56,8 @@ export class DynamoInitiativeRepository implements InitiativeRepository {
         ? keys.neighbourhoodInitiatives(filter.municipalityId, filter.neighbourhoodId)
         : keys.municipalityInitiatives(filter.municipalityId)
       : keys.allInitiatives();
-    const pkName = `${partition.index}pk`;
-    const skName = `${partition.index}sk`;
     const conditions: string[] = [];
-    const values: Record<string, unknown> = { ':pk': partition.pk };
+    const values: Record<string, unknown> = {};
     if (filter.theme) {
       conditions.push('contains(#data.themes, :theme)');
       values[':theme'] = filter.theme;
@@ -72,47 +67,24 @@ export class DynamoInitiativeRepository implements InitiativeRepository {
       conditions.push(`contains(searchText, :q${index})`);
       values[`:q${index}`] = word;
     });
-    const filtered = conditions.length > 0;
-
-    let startKey = page.cursor ? decodeCursor(page.cursor, { [pkName]: partition.pk }) : undefined;
-    if (page.cursor && !startKey)
-      throw new ValidationError([{ path: 'cursor', message: 'is not a cursor of this list' }]);
-    const items: Record<string, unknown>[] = [];
-    let read = 0;
-    let exhausted = false;
-    while (items.length < page.limit && read < MAX_ITEMS_READ_PER_PAGE) {
-      const result = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: partition.index,
-          KeyConditionExpression: `${pkName} = :pk`,
-          ...(filtered ? { FilterExpression: conditions.join(' AND ') } : {}),
-          ...(filter.theme ? { ExpressionAttributeNames: { '#data': 'data' } } : {}),
-          ExpressionAttributeValues: values,
-          ScanIndexForward: false,
-          // Unfiltered, a page reads exactly what it returns (one more tells whether there is a next page).
-          Limit: filtered ? Math.min(100, MAX_ITEMS_READ_PER_PAGE - read) : page.limit + 1 - items.length,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      read += result.ScannedCount ?? 0;
-      items.push(...(result.Items ?? []));
-      startKey = result.LastEvaluatedKey;
-      if (!startKey) {
-        exhausted = true;
-        break;
-      }
-    }
-    const pageItems = items.slice(0, page.limit);
-    const last = pageItems.at(-1);
-    const more = items.length > page.limit || !exhausted;
-    const nextCursor =
-      more && last
-        ? encodeCursor({ pk: last.pk, sk: last.sk, [pkName]: last[pkName], [skName]: last[skName] })
-        : more && startKey
-          ? encodeCursor(startKey)
-          : undefined;
-    return { items: pageItems.map(fromItem), ...(nextCursor ? { nextCursor } : {}) };
+    const result = await queryPage(
+      this.client,
+      this.tableName,
+      {
+        ...partition,
+        ...(conditions.length > 0
+          ? {
+              filter: {
+                expression: conditions.join(' AND '),
+                ...(filter.theme ? { names: { '#data': 'data' } } : {}),
+                values,
+              },
+            }
+          : {}),
+      },
+      page,
+    );
+    return { ...result, items: result.items.map(fromItem) };
   }
 
   async create(initiative: Initiative, options: CommitOptions): Promise<void> {

@@ -49,7 +49,7 @@ export const keys = {
   initiativeFacilitation: (initiativeId: string, kind: 'REQUEST' | 'OFFER') => ({
     index: 'gsi1' as const,
     pk: `INITIATIVE#${initiativeId}#FACILITATION`,
-    skPrefix: `${kind}#`,
+    sk: { beginsWith: `${kind}#` },
   }),
   /** A municipality's inbox: open requests and pending offers, oldest first, only while they wait. */
   inboxListing: (

@@ -1,7 +1,8 @@
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { type Municipality, MunicipalitySchema } from '#shared/domain/municipality.ts';
 import type { MunicipalityRepository } from '#shared/ports.ts';
 import { keys } from './keys.ts';
+import { queryAll } from './query.ts';
 
 export class DynamoMunicipalityRepository implements MunicipalityRepository {
   constructor(
@@ -10,23 +11,8 @@ export class DynamoMunicipalityRepository implements MunicipalityRepository {
   ) {}
 
   async list(): Promise<Municipality[]> {
-    const partition = keys.allMunicipalities();
-    const municipalities: Municipality[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const result = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: partition.index,
-          KeyConditionExpression: 'gsi1pk = :pk',
-          ExpressionAttributeValues: { ':pk': partition.pk },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      municipalities.push(...(result.Items ?? []).map((item) => MunicipalitySchema.parse(item.data)));
-      startKey = result.LastEvaluatedKey;
-    } while (startKey);
-    return municipalities;
+    const items = await queryAll(this.client, this.tableName, keys.allMunicipalities());
+    return items.map((item) => MunicipalitySchema.parse(item.data));
   }
 
   async get(id: string): Promise<Municipality | undefined> {

@@ -7,7 +7,7 @@ import {
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { ConflictError, ValidationError } from '#shared/domain/errors.ts';
+import { ConflictError } from '#shared/domain/errors.ts';
 import { type Poll, PollSchema, type Tally } from '#shared/domain/poll.ts';
 import type {
   BallotBox,
@@ -16,8 +16,8 @@ import type {
   ScheduledPollAction,
 } from '#shared/domain/poll-ports.ts';
 import type { CommitOptions, Page, PageRequest } from '#shared/ports.ts';
-import { decodeCursor, encodeCursor } from './cursor.ts';
 import { keys, pollStatusRank } from './keys.ts';
+import { queryPage } from './query.ts';
 import { commit, type TransactItem } from './transaction.ts';
 
 /**
@@ -36,7 +36,6 @@ export const DEFAULT_LAYOUT: PollLayout = { tallyShards: 10, ballotPartitions: 1
 
 /** A ballot that keeps meeting concurrent writers tries again, with jittered back-off, this often. */
 const CAST_ATTEMPTS = 15;
-const MAX_ITEMS_READ_PER_PAGE = 500;
 const CLOSED = 'This poll is closed; ballots can no longer be cast or changed.';
 const STALE = 'Someone else changed this poll first; reload and try again.';
 
@@ -108,66 +107,27 @@ export class DynamoPolls implements PollRepository, BallotBox {
 
   async list(filter: PollFilter, page: PageRequest): Promise<Page<Poll>> {
     const partition = filter.municipalityId ? keys.municipalityPolls(filter.municipalityId) : keys.allPolls();
-    const pkName = `${partition.index}pk`;
-    const skName = `${partition.index}sk`;
-    const values: Record<string, unknown> = { ':pk': partition.pk };
-    let keyCondition = '#pk = :pk AND #sk >= :listed';
-    if (filter.status) {
-      keyCondition = '#pk = :pk AND begins_with(#sk, :status)';
-      values[':status'] = `${pollStatusRank[filter.status]}#`;
-    } else {
-      values[':listed'] = pollStatusRank.closed;
-    }
-    const filtered = filter.neighbourhoodId !== undefined;
-    if (filtered) {
-      values[':everyone'] = 'municipality';
-      values[':neighbourhood'] = filter.neighbourhoodId;
-    }
-
-    let startKey = page.cursor ? decodeCursor(page.cursor, { [pkName]: partition.pk }) : undefined;
-    if (page.cursor && !startKey)
-      throw new ValidationError([{ path: 'cursor', message: 'is not a cursor of this list' }]);
-    const items: Record<string, unknown>[] = [];
-    let read = 0;
-    let exhausted = false;
-    while (items.length < page.limit && read < MAX_ITEMS_READ_PER_PAGE) {
-      const result = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: partition.index,
-          KeyConditionExpression: keyCondition,
-          ...(filtered
-            ? {
-                FilterExpression:
-                  'audienceScope = :everyone OR contains(audienceNeighbourhoods, :neighbourhood)',
-              }
-            : {}),
-          ExpressionAttributeNames: { '#pk': pkName, '#sk': skName },
-          ExpressionAttributeValues: values,
-          ScanIndexForward: false,
-          // Unfiltered, a page reads exactly what it returns (one more tells whether there is a next page).
-          Limit: filtered ? Math.min(100, MAX_ITEMS_READ_PER_PAGE - read) : page.limit + 1 - items.length,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      read += result.ScannedCount ?? 0;
-      items.push(...(result.Items ?? []));
-      startKey = result.LastEvaluatedKey;
-      if (!startKey) {
-        exhausted = true;
-        break;
-      }
-    }
-    const pageItems = items.slice(0, page.limit);
-    const last = pageItems.at(-1);
-    const more = items.length > page.limit || !exhausted;
-    const nextCursor =
-      more && last
-        ? encodeCursor({ pk: last.pk, sk: last.sk, [pkName]: last[pkName], [skName]: last[skName] })
-        : more && startKey
-          ? encodeCursor(startKey)
-          : undefined;
-    return { items: pageItems.map(fromItem), ...(nextCursor ? { nextCursor } : {}) };
+    const result = await queryPage(
+      this.client,
+      this.tableName,
+      {
+        ...partition,
+        // Drafts rank lowest: without a status, the list starts above them.
+        sk: filter.status
+          ? { beginsWith: `${pollStatusRank[filter.status]}#` }
+          : { atLeast: pollStatusRank.closed },
+        ...(filter.neighbourhoodId !== undefined
+          ? {
+              filter: {
+                expression: 'audienceScope = :everyone OR contains(audienceNeighbourhoods, :neighbourhood)',
+                values: { ':everyone': 'municipality', ':neighbourhood': filter.neighbourhoodId },
+              },
+            }
+          : {}),
+      },
+      page,
+    );
+    return { ...result, items: result.items.map(fromItem) };
   }
 
   async create(poll: Poll, options: CommitOptions): Promise<void> {

@@ -7,12 +7,23 @@ import type { IndexName } from './table.ts';
 export interface PartitionQuery {
   index: IndexName;
   pk: string;
-  skPrefix?: string;
+  /** Narrows the sort key: a prefix, or a lower bound. */
+  sk?: { beginsWith: string } | { atLeast: string };
   /** Oldest first when true; newest first by default. */
   forward?: boolean;
+  /** A FilterExpression over the partition's items, with its own names and values. */
+  filter?: { expression: string; names?: Record<string, string>; values?: Record<string, unknown> };
 }
 
-/** One page of an index partition, with an opaque cursor that only this partition accepts. */
+/** How many items one filtered page may read, so that a rare filter cannot run away. */
+export const MAX_ITEMS_READ_PER_PAGE = 500;
+
+/**
+ * One page of an index partition, with an opaque cursor that only this partition accepts. Unfiltered,
+ * a page reads what it returns plus one (to know whether another page exists); filtered, it reads on
+ * until the page is full, the partition ends or the read budget is spent, and the cursor resumes
+ * right after the last item returned.
+ */
 export async function queryPage(
   client: DynamoDBDocumentClient,
   tableName: string,
@@ -21,31 +32,82 @@ export async function queryPage(
 ): Promise<Page<Record<string, unknown>>> {
   const pkName = `${query.index}pk`;
   const skName = `${query.index}sk`;
-  const startKey = page.cursor ? decodeCursor(page.cursor, { [pkName]: query.pk }) : undefined;
+  let startKey = page.cursor ? decodeCursor(page.cursor, { [pkName]: query.pk }) : undefined;
   if (page.cursor && !startKey)
     throw new ValidationError([{ path: 'cursor', message: 'is not a cursor of this list' }]);
-  const result = await client.send(
-    new QueryCommand({
-      TableName: tableName,
-      IndexName: query.index,
-      KeyConditionExpression: query.skPrefix ? '#pk = :pk AND begins_with(#sk, :prefix)' : '#pk = :pk',
-      ExpressionAttributeNames: { '#pk': pkName, ...(query.skPrefix ? { '#sk': skName } : {}) },
-      ExpressionAttributeValues: {
-        ':pk': query.pk,
-        ...(query.skPrefix ? { ':prefix': query.skPrefix } : {}),
-      },
-      ScanIndexForward: query.forward ?? false,
-      // One more than asked tells whether another page exists without an empty last page.
-      Limit: page.limit + 1,
-      ExclusiveStartKey: startKey,
-    }),
-  );
-  const items = result.Items ?? [];
+
+  const names: Record<string, string> = { '#pk': pkName, ...query.filter?.names };
+  const values: Record<string, unknown> = { ':pk': query.pk, ...query.filter?.values };
+  let keyCondition = '#pk = :pk';
+  if (query.sk) {
+    names['#sk'] = skName;
+    if ('beginsWith' in query.sk) {
+      keyCondition += ' AND begins_with(#sk, :sk)';
+      values[':sk'] = query.sk.beginsWith;
+    } else {
+      keyCondition += ' AND #sk >= :sk';
+      values[':sk'] = query.sk.atLeast;
+    }
+  }
+
+  const items: Record<string, unknown>[] = [];
+  let read = 0;
+  let exhausted = false;
+  while (items.length <= page.limit && read < MAX_ITEMS_READ_PER_PAGE) {
+    const result = await client.send(
+      new QueryCommand({
+        TableName: tableName,
+        IndexName: query.index,
+        KeyConditionExpression: keyCondition,
+        ...(query.filter ? { FilterExpression: query.filter.expression } : {}),
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+        ScanIndexForward: query.forward ?? false,
+        Limit: query.filter ? Math.min(100, MAX_ITEMS_READ_PER_PAGE - read) : page.limit + 1 - items.length,
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    read += result.ScannedCount ?? 0;
+    items.push(...(result.Items ?? []));
+    startKey = result.LastEvaluatedKey;
+    if (!startKey) {
+      exhausted = true;
+      break;
+    }
+  }
   const pageItems = items.slice(0, page.limit);
   const last = pageItems.at(-1);
+  const more = items.length > page.limit || !exhausted;
   const nextCursor =
-    items.length > page.limit && last
+    more && last
       ? encodeCursor({ pk: last.pk, sk: last.sk, [pkName]: last[pkName], [skName]: last[skName] })
-      : undefined;
+      : more && startKey
+        ? encodeCursor(startKey)
+        : undefined;
   return { items: pageItems, ...(nextCursor ? { nextCursor } : {}) };
+}
+
+/** Every item of a small index partition (a municipality's subscriptions, all municipalities), page by page. */
+export async function queryAll(
+  client: DynamoDBDocumentClient,
+  tableName: string,
+  query: Pick<PartitionQuery, 'index' | 'pk'>,
+): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const result = await client.send(
+      new QueryCommand({
+        TableName: tableName,
+        IndexName: query.index,
+        KeyConditionExpression: '#pk = :pk',
+        ExpressionAttributeNames: { '#pk': `${query.index}pk` },
+        ExpressionAttributeValues: { ':pk': query.pk },
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    items.push(...(result.Items ?? []));
+    startKey = result.LastEvaluatedKey;
+  } while (startKey);
+  return items;
 }

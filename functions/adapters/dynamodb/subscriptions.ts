@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ConflictError } from '#shared/domain/errors.ts';
 import {
   receivesDeliveries,
@@ -11,7 +11,7 @@ import {
 import type { DomainEvent } from '#shared/events/catalog.ts';
 import type { CommitOptions, Page, PageRequest } from '#shared/ports.ts';
 import { keys } from './keys.ts';
-import { queryPage } from './query.ts';
+import { queryAll, queryPage } from './query.ts';
 import { commit, type TransactItem } from './transaction.ts';
 
 const STALE = 'Someone else changed this subscription first; reload and try again.';
@@ -89,23 +89,8 @@ export class DynamoSubscriptions {
 
   /** The municipality's subscriptions that receive deliveries: one Query of a sparse index. */
   async receiving(municipalityId: string): Promise<Subscription[]> {
-    const partition = keys.receivingSubscriptions(municipalityId);
-    const found: Subscription[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const result = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: partition.index,
-          KeyConditionExpression: 'gsi3pk = :pk',
-          ExpressionAttributeValues: { ':pk': partition.pk },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      found.push(...(result.Items ?? []).map((item) => SubscriptionSchema.parse(item.data)));
-      startKey = result.LastEvaluatedKey;
-    } while (startKey);
-    return found;
+    const items = await queryAll(this.client, this.tableName, keys.receivingSubscriptions(municipalityId));
+    return items.map((item) => SubscriptionSchema.parse(item.data));
   }
 
   /** Writes staff's or the system's new settings and status on top of the revision they read (and a new sealed secret). */
