@@ -1,4 +1,6 @@
 import { monotonicFactory } from 'ulid';
+import type { Actor } from '#shared/domain/actor.ts';
+import type { DecisionContext } from '#shared/domain/initiative-decisions.ts';
 import { declaredResidency } from '#shared/domain/poll-residency.ts';
 import { ballotKeyFromEnv } from '../adapters/ballot-key.ts';
 import { channelConfig } from '../adapters/channels/config.ts';
@@ -81,4 +83,10 @@ let deps: Deps | undefined;
 export function getDeps(): Deps {
   deps ??= build();
   return deps;
+}
+
+/** What a domain decision needs from the world: who asks, the time, and fresh ids. */
+export function decisionContext(actor: Actor | undefined): DecisionContext {
+  const deps = getDeps();
+  return { actor, now: deps.now(), newId: deps.newId };
 }

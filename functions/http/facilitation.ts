@@ -1,5 +1,4 @@
 import * as z from 'zod';
-import type { Actor } from '#shared/domain/actor.ts';
 import { authorize } from '#shared/domain/authorization.ts';
 import { SlugSchema, UlidSchema } from '#shared/domain/common.ts';
 import { NotFoundError } from '#shared/domain/errors.ts';
@@ -18,7 +17,7 @@ import {
   requestFacilitation,
 } from '#shared/domain/facilitation-decisions.ts';
 import type { Initiative } from '#shared/domain/initiative.ts';
-import { getDeps } from './deps.ts';
+import { decisionContext, getDeps } from './deps.ts';
 import { problemResponses } from './openapi-common.ts';
 import { json, type Route, route, router } from './route.ts';
 
@@ -31,11 +30,6 @@ const PageQuery = z
   .strict();
 const page = <T extends z.ZodType>(item: T, id: string) =>
   z.object({ items: z.array(item), nextCursor: z.string().optional() }).meta({ id });
-
-function context(actor: Actor | undefined) {
-  const deps = getDeps();
-  return { actor, now: deps.now(), newId: deps.newId };
-}
 
 async function loadInitiative(id: string): Promise<Initiative> {
   const initiative = await getDeps().initiatives.get(id);
@@ -59,7 +53,7 @@ export const askForHelp = route(
   },
   async ({ params, body, actor, idempotency }) => {
     const initiative = await loadInitiative(params.id);
-    const decision = requestFacilitation(initiative, body, context(actor));
+    const decision = requestFacilitation(initiative, body, decisionContext(actor));
     const response = json(201, decision.state, { location: `/api/requests/${decision.state.id}` });
     await getDeps().facilitation.saveRequest(decision.state, {
       events: decision.events,
@@ -105,7 +99,11 @@ export const closeRequestRoute = route(
   async ({ params, actor, idempotency }) => {
     const request = await getDeps().facilitation.getRequest(params.id);
     if (!request) throw new NotFoundError(`No request ${params.id}.`);
-    const decision = closeRequest(await loadInitiative(request.initiativeId), request, context(actor));
+    const decision = closeRequest(
+      await loadInitiative(request.initiativeId),
+      request,
+      decisionContext(actor),
+    );
     const response = json(200, decision.state);
     await getDeps().facilitation.saveRequest(decision.state, {
       events: decision.events,
@@ -133,7 +131,7 @@ export const makeOffer = route(
   async ({ params, body, actor, idempotency }) => {
     const initiative = await loadInitiative(params.id);
     const request = body.requestId ? await getDeps().facilitation.getRequest(body.requestId) : undefined;
-    const decision = offerFacilitation(initiative, request, body, context(actor));
+    const decision = offerFacilitation(initiative, request, body, decisionContext(actor));
     const response = json(201, decision.state, { location: `/api/offers/${decision.state.id}` });
     await getDeps().facilitation.saveOffer(decision.state, decision.answeredRequest, {
       events: decision.events,
@@ -186,7 +184,12 @@ function offerStep(command: OfferCommand, summary: string): Route {
     async ({ params, actor, idempotency }) => {
       const offer = await getDeps().facilitation.getOffer(params.id);
       if (!offer) throw new NotFoundError(`No offer ${params.id}.`);
-      const decision = changeOffer(await loadInitiative(offer.initiativeId), offer, command, context(actor));
+      const decision = changeOffer(
+        await loadInitiative(offer.initiativeId),
+        offer,
+        command,
+        decisionContext(actor),
+      );
       const response = json(200, decision.state);
       await getDeps().facilitation.saveOffer(decision.state, undefined, {
         events: decision.events,

@@ -13,14 +13,13 @@ import {
 } from '#shared/domain/initiative.ts';
 import {
   archiveInitiative,
-  type DecisionContext,
   fallbackSlug,
   referenceIssues,
   registerInitiative,
   updateInitiative,
 } from '#shared/domain/initiative-decisions.ts';
 import { SlugTakenError } from '#shared/ports.ts';
-import { getDeps } from './deps.ts';
+import { decisionContext, getDeps } from './deps.ts';
 import { problemResponses } from './openapi-common.ts';
 import { json, route, router } from './route.ts';
 
@@ -52,11 +51,6 @@ function view(initiative: Initiative, actor: Actor | undefined) {
   return isAllowed(actor, { type: 'initiative.read-private', owners: initiative.owners })
     ? { ...initiative, viewerIsOwner: true }
     : toPublicInitiative(initiative);
-}
-
-function decisionContext(actor: Actor | undefined): DecisionContext {
-  const deps = getDeps();
-  return { actor, now: deps.now(), newId: deps.newId };
 }
 
 async function municipalityReferences(body: unknown): Promise<FieldIssue[]> {
@@ -115,25 +109,23 @@ export const registerInitiativeRoute = route(
   async ({ body, actor, idempotency }) => {
     const municipality = await getDeps().municipalities.get(body.municipalityId);
     const context = decisionContext(actor);
-    let decision = registerInitiative(body, municipality, context);
-    const respond = (initiative: Initiative) =>
-      json(201, view(initiative, actor), { location: `/api/initiatives/${initiative.id}` });
-    try {
-      const response = respond(decision.state);
+    const register = async (slug?: string) => {
+      const decision = registerInitiative(body, municipality, context, slug ? { slug } : {});
+      const response = json(201, view(decision.state, actor), {
+        location: `/api/initiatives/${decision.state.id}`,
+      });
       await getDeps().initiatives.create(decision.state, {
         events: decision.events,
         idempotency: idempotency?.record(response),
       });
-      return response;
+      return { response, initiative: decision.state };
+    };
+    try {
+      return (await register()).response;
     } catch (error) {
       if (!(error instanceof SlugTakenError)) throw error;
-      decision = registerInitiative(body, municipality, context, { slug: fallbackSlug(decision.state) });
-      const response = respond(decision.state);
-      await getDeps().initiatives.create(decision.state, {
-        events: decision.events,
-        idempotency: idempotency?.record(response),
-      });
-      return response;
+      // The name's slug is someone else's: the second try's slug ends in a fresh id's tail.
+      return (await register(fallbackSlug(registerInitiative(body, municipality, context).state))).response;
     }
   },
 );

@@ -25,7 +25,7 @@ import {
 } from '#shared/domain/poll-decisions.ts';
 import { closePollNow, openPollNow } from '#shared/domain/poll-lifecycle.ts';
 import { ballotIdOf } from '#shared/domain/poll-secrecy.ts';
-import { getDeps } from './deps.ts';
+import { decisionContext, getDeps } from './deps.ts';
 import { problemResponses } from './openapi-common.ts';
 import { type HttpResponse, json, route, router } from './route.ts';
 
@@ -52,11 +52,6 @@ export const ListPollsQuerySchema = z
 const PollPageSchema = z
   .object({ items: z.array(PublicPollSchema), nextCursor: z.string().optional() })
   .meta({ id: 'PollPage' });
-
-function context(actor: Actor | undefined) {
-  const deps = getDeps();
-  return { actor, now: deps.now(), newId: deps.newId };
-}
 
 function lifecycle() {
   const { polls, now, newId } = getDeps();
@@ -147,7 +142,7 @@ export const createPollRoute = route(
     },
   },
   async ({ body, actor, idempotency }) => {
-    const decision = createPoll(body, await referencesOf(body.owner), context(actor));
+    const decision = createPoll(body, await referencesOf(body.owner), decisionContext(actor));
     const response = pollResponse(decision.state, 201);
     await getDeps().polls.create(decision.state, {
       events: decision.events,
@@ -222,11 +217,11 @@ export const castBallot = route(
   async ({ params, body, actor }) => {
     const deps = getDeps();
     const poll = await loadVisiblePoll(params.id, actor);
-    const decisionContext = context(actor);
+    const context = decisionContext(actor);
     const residence = actor ? await deps.residency.residenceOf(actor) : undefined;
-    const choices = decideBallot(poll, body.choices, residence, decisionContext);
+    const choices = decideBallot(poll, body.choices, residence, context);
     const ballotId = ballotIdOf(await deps.ballotKeys.ballotKey(), poll.id, (actor as Actor).userId);
-    const { replaced } = await deps.polls.cast(poll.id, ballotId, choices, decisionContext.now);
+    const { replaced } = await deps.polls.cast(poll.id, ballotId, choices, context.now);
     return json(200, { pollId: poll.id, choices, replaced }, { 'cache-control': 'no-store' });
   },
 );

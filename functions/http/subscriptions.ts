@@ -26,7 +26,7 @@ import {
   updateSubscription,
 } from '#shared/domain/subscription-decisions.ts';
 import { newWebhookSecret } from '../adapters/channels/secret-box.ts';
-import { getDeps } from './deps.ts';
+import { decisionContext, getDeps } from './deps.ts';
 import { problemResponses } from './openapi-common.ts';
 import { json, route, router } from './route.ts';
 
@@ -39,11 +39,6 @@ const PageFields = {
 const page = <T extends z.ZodType>(item: T, id: string) =>
   z.object({ items: z.array(item), nextCursor: z.string().optional() }).meta({ id });
 const PRIVATE = { 'cache-control': 'private, no-store' };
-
-function context(actor: Actor | undefined) {
-  const deps = getDeps();
-  return { actor, now: deps.now(), newId: deps.newId };
-}
 
 async function loadMunicipality(id: string): Promise<Municipality> {
   const municipality = await getDeps().municipalities.get(id);
@@ -85,7 +80,7 @@ export const createSubscriptionRoute = route(
     const municipality = await loadMunicipality(params.id);
     authorize(actor, { type: 'subscription.manage', municipalityId: municipality.id });
     await assertWebhookUrl(body.kind === 'webhook' ? body.url : undefined);
-    const subscription = createSubscription(municipality, body, context(actor));
+    const subscription = createSubscription(municipality, body, decisionContext(actor));
     const secret = body.kind === 'webhook' ? newWebhookSecret() : undefined;
     const sealed = secret ? await getDeps().channels.secrets().seal(secret, subscription.id) : undefined;
     const headers = { location: `/api/subscriptions/${subscription.id}`, ...PRIVATE };
@@ -159,7 +154,7 @@ export const updateSubscriptionRoute = route(
     const municipality = await loadMunicipality(subscription.municipalityId);
     authorize(actor, { type: 'subscription.manage', municipalityId: municipality.id });
     if (subscription.kind === 'webhook') await assertWebhookUrl(body.url);
-    const next = updateSubscription(municipality, subscription, body, context(actor));
+    const next = updateSubscription(municipality, subscription, body, decisionContext(actor));
     const response = json(200, view(next, health), PRIVATE);
     await getDeps().subscriptions.save(next, { events: [], idempotency: idempotency?.record(response) });
     return response;
@@ -179,7 +174,7 @@ export const deleteSubscriptionRoute = route(
   },
   async ({ params, actor, idempotency }) => {
     const { subscription } = await loadSubscription(actor, params.id);
-    deleteSubscription(subscription, context(actor));
+    deleteSubscription(subscription, decisionContext(actor));
     const response = { statusCode: 204, headers: PRIVATE, body: '' };
     await getDeps().subscriptions.delete(subscription, {
       events: [],
