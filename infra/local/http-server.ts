@@ -6,6 +6,7 @@ import type { Route } from '#functions/http/route.ts';
 import { SlugSchema } from '#shared/domain/common.ts';
 import type { MunicipalityRepository } from '#shared/ports.ts';
 import type { DevIdentity } from './dev-identity.ts';
+import { type LocalEventBus, REPLAY_NAME } from './event-bus.ts';
 import { lambdaContext } from './lambda.ts';
 
 /** API Gateway's own payload limit; the handlers enforce their smaller one. */
@@ -23,6 +24,8 @@ export interface LocalServerOptions {
   groups: LoadedRouteGroup[];
   identity: DevIdentity;
   municipalities: MunicipalityRepository;
+  /** The local bus, for the development endpoints of its archive and dead letters under /dev/bus/. */
+  bus?: LocalEventBus;
   site?: SiteHandler;
   log?: (line: string) => void;
 }
@@ -129,6 +132,110 @@ const TokenRequestSchema = z
   })
   .strict();
 
+const Instant = z.iso.datetime({ offset: true }).transform((value) => new Date(value));
+const fromBeforeTo = ({ from, to }: { from?: Date | undefined; to?: Date | undefined }) =>
+  !from || !to || from < to;
+const ArchiveQuerySchema = z
+  .object({
+    from: Instant.optional(),
+    to: Instant.optional(),
+    limit: z.coerce.number().int().min(1).max(1000).default(100),
+  })
+  .strict()
+  .refine(fromBeforeTo, { path: ['to'], message: 'must be after from' });
+const ReplayRequestSchema = z
+  .object({
+    from: Instant,
+    to: Instant,
+    rules: z.array(z.string().min(1).max(64)).min(1).max(300).optional(),
+    name: z.string().regex(REPLAY_NAME, '1 to 64 of A-Z a-z 0-9 . - _').optional(),
+  })
+  .strict()
+  .refine(fromBeforeTo, { path: ['to'], message: 'must be after from' });
+const RedriveRequestSchema = z
+  .object({
+    ids: z.array(z.uuid()).min(1).max(1000).optional(),
+    ruleName: z.string().min(1).max(64).optional(),
+  })
+  .strict();
+
+function invalid(response: ServerResponse, errors: { path: string; message: string }[]): void {
+  sendJson(
+    response,
+    400,
+    { title: 'Invalid request', status: 400, detail: 'See errors.', errors },
+    'application/problem+json',
+  );
+}
+
+/** Parses JSON with a schema; answers 400 (problem+json) and undefined when it does not fit. */
+async function parseBody<T>(request: IncomingMessage, response: ServerResponse, schema: z.ZodType<T>) {
+  const body = await readBody(request, 100_000);
+  if (body === 'too-large') {
+    sendJson(response, 413, { title: 'Too large', status: 413 }, 'application/problem+json');
+    return undefined;
+  }
+  let value: unknown;
+  try {
+    const text = body.toString('utf8');
+    value = text.trim() === '' ? {} : JSON.parse(text);
+  } catch {
+    invalid(response, [{ path: '', message: 'not JSON' }]);
+    return undefined;
+  }
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  invalid(
+    response,
+    parsed.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })),
+  );
+  return undefined;
+}
+
+/**
+ * Development endpoints of the local bus (local only, like /dev/token): what EventBridge's archive and
+ * replays and the SQS dead-letter queues offer in AWS. See README, "The same code, locally".
+ */
+async function handleBus(bus: LocalEventBus, request: IncomingMessage, response: ServerResponse) {
+  const url = new URL(request.url ?? '/', 'http://localhost');
+  const route = `${request.method} ${url.pathname.replace(/\/$/, '')}`;
+  if (route === 'GET /dev/bus/dead-letters') {
+    return sendJson(response, 200, { items: bus.deadLetters });
+  }
+  if (route === 'POST /dev/bus/dead-letters/redrive') {
+    const filter = await parseBody(request, response, RedriveRequestSchema);
+    if (filter) sendJson(response, 202, bus.redriveDeadLetters(filter));
+    return;
+  }
+  if (route === 'GET /dev/bus/archive') {
+    const parsed = ArchiveQuerySchema.safeParse(Object.fromEntries(url.searchParams));
+    if (!parsed.success) {
+      return invalid(
+        response,
+        parsed.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })),
+      );
+    }
+    const { from = new Date(0), to = new Date(8.64e15), limit } = parsed.data;
+    const events = bus.archive?.eventsBetween(from, to) ?? [];
+    return sendJson(response, 200, { items: events.slice(0, limit), total: events.length });
+  }
+  if (route === 'POST /dev/bus/replay') {
+    const replay = await parseBody(request, response, ReplayRequestSchema);
+    if (!replay) return;
+    const unknown = (replay.rules ?? []).filter((name) => !bus.ruleNames().includes(name));
+    if (unknown.length > 0) {
+      return invalid(response, [{ path: 'rules', message: `no rule named ${unknown.join(', ')}` }]);
+    }
+    return sendJson(response, 202, await bus.replay(replay));
+  }
+  sendJson(
+    response,
+    404,
+    { title: 'Not found', status: 404, detail: 'No such development endpoint of the bus.' },
+    'application/problem+json',
+  );
+}
+
 /**
  * The local HTTP front: API routes become API Gateway v2 events for the same handler modules that
  * run in Lambda, the development issuer answers under /dev and /.well-known, and the site gets the rest.
@@ -170,6 +277,7 @@ export function createRequestListener(options: LocalServerOptions): RequestListe
   async function handleDev(request: IncomingMessage, response: ServerResponse, path: string) {
     const { identity } = options;
     if (path === '/.well-known/jwks.json') return sendJson(response, 200, identity.jwks);
+    if (options.bus && path.startsWith('/dev/bus/')) return handleBus(options.bus, request, response);
     if (path === '/dev/users' && request.method === 'GET') {
       return sendJson(response, 200, {
         items: identity.users.map(({ id, name, role, municipalityId, neighbourhoodId, groups }) => ({

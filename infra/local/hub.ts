@@ -29,7 +29,10 @@ export interface HubOptions {
   /** 0 picks a free port. */
   port: number;
   host?: string;
-  /** Where the relay's checkpoint and the issuer's key live; in memory without it. */
+  /**
+   * Where the relay's checkpoint, the issuer's key and the bus's archive and dead letters live; in memory
+   * without it.
+   */
   dataDir?: string;
   seed?: boolean;
   site?: SiteHandler;
@@ -118,7 +121,8 @@ export async function startHub(options: HubOptions): Promise<Hub> {
   const initiatives = new DynamoInitiativeRepository(client, options.tableName);
   const polls = new DynamoPolls(client, options.tableName);
 
-  const bus = new LocalEventBus(options.bus);
+  // The archive and the dead letters live under the data dir, as the checkpoint does; in memory without it.
+  const bus = new LocalEventBus({ ...(options.dataDir ? { dataDir: options.dataDir } : {}), ...options.bus });
   for (const rule of rules) {
     const handler = await loadHandler(rule.target.handler);
     bus.addRule({
@@ -152,6 +156,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     groups,
     identity,
     municipalities,
+    bus,
     ...(options.site ? { site: options.site } : {}),
     ...(options.log ? { log: options.log } : {}),
   });
