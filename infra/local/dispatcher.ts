@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { localDispatchNudges } from '#functions/adapters/channels/dispatch-queue.ts';
 import { type SubscriptionKind, subscriptionKinds } from '#shared/domain/subscription.ts';
 
 export interface LocalDispatcherOptions {
@@ -49,6 +50,16 @@ export class LocalDispatcher {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<unknown> | undefined;
   private stopped = true;
+  private ticking = false;
+  private nudged = false;
+  /** A fan-out asked for a try now: look at once, or right after the look under way. */
+  private readonly onNudge = () => {
+    if (this.stopped) return;
+    this.nudged = true;
+    if (this.ticking) return;
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.runTick(), 0);
+  };
   private readonly intervalMs: number;
   private readonly leaseMs: number;
   private readonly region: string;
@@ -62,11 +73,13 @@ export class LocalDispatcher {
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
+    localDispatchNudges.addEventListener('due', this.onNudge);
     this.schedule();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
+    localDispatchNudges.removeEventListener('due', this.onNudge);
     clearTimeout(this.timer);
     await this.running;
   }
@@ -106,12 +119,21 @@ export class LocalDispatcher {
     }
   }
 
+  private runTick(): void {
+    if (this.stopped) return;
+    this.ticking = true;
+    this.nudged = false;
+    this.running = this.tick()
+      .catch((error: unknown) => this.options.onError?.(error))
+      .finally(() => {
+        this.ticking = false;
+        if (this.nudged && !this.stopped) this.timer = setTimeout(() => this.runTick(), 0);
+        else this.schedule();
+      });
+  }
+
   private schedule(): void {
     if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.running = this.tick()
-        .catch((error: unknown) => this.options.onError?.(error))
-        .finally(() => this.schedule());
-    }, this.intervalMs);
+    this.timer = setTimeout(() => this.runTick(), this.intervalMs);
   }
 }

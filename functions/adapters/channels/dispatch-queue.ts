@@ -10,8 +10,16 @@ export interface DispatchQueue {
   enqueue(deliveries: readonly { id: string; kind: SubscriptionKind }[]): Promise<void>;
 }
 
-/** Locally the dispatcher loop reads the "due" index itself; nothing to tell it. */
-export const pollingOnly: DispatchQueue = { enqueue: async () => {} };
+/**
+ * Locally: a nudge to the dispatcher loop in this process, as a message on SQS wakes its consumer in
+ * AWS. The loop still reads the "due" index on its own, so a nudge nobody hears only costs time.
+ */
+export const localDispatchNudges = new EventTarget();
+export const localDispatchQueue: DispatchQueue = {
+  enqueue: async (deliveries) => {
+    if (deliveries.length > 0) localDispatchNudges.dispatchEvent(new Event('due'));
+  },
+};
 
 /**
  * In AWS: one DeliveryDue event per delivery on the channels' bus, whose rules route each kind to its
@@ -40,7 +48,7 @@ export function busDispatchQueue(client: EventBridgeClient, busName: string): Di
 }
 
 export function dispatchQueueFor(config: ChannelConfig): DispatchQueue {
-  if (config.PLEIN_MODE === 'local' || !config.CHANNEL_DISPATCH_BUS) return pollingOnly;
+  if (config.PLEIN_MODE === 'local' || !config.CHANNEL_DISPATCH_BUS) return localDispatchQueue;
   return busDispatchQueue(
     new EventBridgeClient({ region: process.env.AWS_REGION ?? 'eu-west-1' }),
     config.CHANNEL_DISPATCH_BUS,
