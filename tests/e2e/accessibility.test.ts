@@ -22,24 +22,89 @@ let hub: TestHub;
 let browser: Browser;
 let visitor: BrowserContext;
 let owner: BrowserContext;
+let staff: BrowserContext;
+let resident: BrowserContext;
+const POLL = 'Wat moet er komen op het lege plein aan de Bos en Lommerweg?';
+/** The demo polls' ids by question, and the street dinners' id. */
+let polls: Record<string, string>;
+let dinners: string;
 // One tab per visitor, reused from page to page: opening tabs costs more than the checks.
 const tabs = new Map<BrowserContext, Page>();
 
 beforeAll(async () => {
   [hub, browser] = await Promise.all([startSiteHub(), launchChromium()]);
   // The site's CSP rightly refuses injected scripts; axe is let in by the browser, not the site.
-  visitor = await newVisitor(browser, hub, { bypassCSP: true });
-  owner = await newVisitor(browser, hub, { bypassCSP: true });
-  tabs.set(visitor, await visitor.newPage());
-  tabs.set(owner, await owner.newPage());
-  const page = tabs.get(owner) as Page;
-  await page.goto('/nl/sign-in');
-  await Promise.all([page.waitForURL('**/nl/'), page.locator('button[value="organiser-noor"]').click()]);
+  // axe is loaded into every page of these visitors once, instead of sent over with every check.
+  const context = async () => {
+    const created = await newVisitor(browser, hub, { bypassCSP: true });
+    await created.addInitScript({ path: axePath });
+    return created;
+  };
+  [visitor, owner, staff, resident] = await Promise.all([context(), context(), context(), context()]);
+  for (const context of [visitor, owner, staff, resident]) tabs.set(context, await context.newPage());
+  await Promise.all([signIn(owner, 'organiser-noor'), signIn(staff, 'staff-amsterdam'), seedFacilitation()]);
+  const listed = (await hub.api('GET', '/api/polls?limit=100')).body.items as {
+    id: string;
+    question: string;
+  }[];
+  polls = Object.fromEntries(listed.map((poll) => [poll.question, poll.id]));
 });
 afterAll(async () => {
   await browser?.close();
   await hub?.stop();
 });
+
+/** Signs in through the sign-in page (the keyboard journeys are the other tests' business). */
+async function signIn(context: BrowserContext, user: string) {
+  const page = tabs.get(context) as Page;
+  await page.goto('/nl/sign-in');
+  await Promise.all([page.waitForURL('**/nl/'), page.locator(`button[value="${user}"]`).click()]);
+}
+
+/**
+ * Something on every side of facilitation for the street dinners: a request answered with an
+ * accepted offer (public), an open request (the inbox) and a pending offer (the owner's buttons).
+ */
+async function seedFacilitation() {
+  const [noor, sanne] = await Promise.all([hub.token('organiser-noor'), hub.token('staff-amsterdam')]);
+  dinners = (await hub.api('GET', '/api/initiatives/straatdiners-bos-en-lommer')).body.id;
+  const post = async (path: string, token: string, body?: unknown) => {
+    const response = await hub.api('POST', path, { token, ...(body ? { body } : {}) });
+    expect(response.status, path).toBeLessThan(300);
+    return response.body as { id: string };
+  };
+  const space = await post(`/api/initiatives/${dinners}/requests`, noor, {
+    kind: 'space',
+    text: 'Een overdekte plek voor 120 mensen, voor als het regent.',
+    wantedBy: '2027-05-01',
+  });
+  const offer = await post(`/api/initiatives/${dinners}/offers`, sanne, {
+    kind: 'space',
+    text: 'De sporthal aan de Erasmusgracht is op zaterdagen vrij.',
+    conditions: 'Bezemschoon achterlaten.',
+    amountEuros: 750,
+    requestId: space.id,
+  });
+  await post(`/api/offers/${offer.id}/accept`, noor);
+  await post(`/api/initiatives/${dinners}/requests`, noor, { kind: 'materials', text: 'Twintig statafels.' });
+  await post(`/api/initiatives/${dinners}/offers`, sanne, {
+    kind: 'promotion',
+    text: 'Een plek in de nieuwsbrief.',
+  });
+  await hub.settle();
+}
+
+/** Posts the form around `button` and waits for the page it answers with (an error, so no redirect). */
+async function submitWithErrors(page: Page, button: string) {
+  const [response] = await Promise.all([
+    page.waitForResponse((candidate) => candidate.request().method() === 'POST'),
+    page.locator(button).click(),
+  ]);
+  expect(response.status(), page.url()).toBe(400);
+  await page.waitForLoadState('load');
+  expect(await page.locator('.error-summary').count()).toBe(1);
+  await expectNoViolations(page);
+}
 
 function report(violations: Violation[]): string {
   return violations
@@ -55,7 +120,6 @@ function report(violations: Violation[]): string {
 }
 
 async function violationsOf(page: Page): Promise<Violation[]> {
-  await page.addScriptTag({ path: axePath });
   const result = (await page.evaluate(
     `axe.run(document, { runOnly: { type: 'tag', values: ${JSON.stringify(tags)} }, resultTypes: ['violations'], iframes: false })`,
   )) as { violations: Violation[] };
@@ -119,5 +183,59 @@ describe.each(locales)('every page template in %s', (locale) => {
     await page.waitForLoadState('load');
     expect(await page.locator('.error-summary').count()).toBe(1);
     await expectNoViolations(page);
+  });
+});
+
+describe.each(locales)('facilitation and polls in %s', (locale) => {
+  it("an initiative's facilitation for a visitor, its owner (with an error) and its municipality's staff", async () => {
+    const path = `/${locale}/initiatives/straatdiners-bos-en-lommer`;
+    await check(visitor, path);
+    await check(owner, path);
+    await check(staff, path);
+    // The owner's request, sent empty
+    const page = tabs.get(owner) as Page;
+    await submitWithErrors(page, '#ask-help ~ form button[type=submit]');
+    expect(await page.locator('#f-requestText').getAttribute('aria-invalid')).toBe('true');
+  });
+
+  it("the inbox and the municipality's page with its charts", async () => {
+    await check(staff, `/${locale}/municipalities/amsterdam/inbox`);
+    await check(visitor, `/${locale}/municipalities/amsterdam`);
+    if (locale === 'nl') await check(owner, `/${locale}/municipalities/amsterdam/inbox`, 403);
+  });
+
+  it('the poll list, and polls that are open, hidden until closing, and closed', async () => {
+    await check(visitor, `/${locale}/polls${locale === 'nl' ? '?municipality=amsterdam&status=open' : ''}`);
+    await check(visitor, `/${locale}/polls/${polls[POLL]}`);
+    await check(visitor, `/${locale}/polls/${polls['Bahar şenliğinde hangi yemekleri birlikte pişirelim?']}`);
+    await check(visitor, `/${locale}/polls/${polls['Welke naam krijgt het nieuwe buurthuis in Zillebeke?']}`);
+  });
+
+  it('a poll before and after voting, for a resident of its audience', async () => {
+    // A new resident of Bos en Lommer for each language, so that each sees the ballot before voting.
+    const token = await hub.token(`resident-a11y-${locale}`, {
+      municipalityId: 'amsterdam',
+      neighbourhoodId: 'bos-en-lommer',
+    });
+    await resident.clearCookies();
+    await resident.addCookies([{ name: 'plein_session', value: token, url: hub.url }]);
+    const page = tabs.get(resident) as Page;
+    await check(resident, `/${locale}/polls/${polls[POLL]}`);
+    // Sent without a choice: the error at the top and at the options
+    await submitWithErrors(page, '.ballot button[type=submit]');
+    await page.locator('#f-choices-o2').check();
+    await Promise.all([page.waitForURL(/done=voted/), page.locator('.ballot button[type=submit]').click()]);
+    await expectNoViolations(page);
+    expect(await page.locator('.current-choice').count()).toBe(1);
+  });
+
+  it("the poll form, empty and with errors, for staff and for an initiative's owner", async () => {
+    if (locale === 'nl') await check(owner, `/${locale}/polls/new?initiative=${dinners}`);
+    await check(staff, `/${locale}/polls/new`);
+    const page = tabs.get(staff) as Page;
+    await page.locator('#f-options').fill('Alleen dit antwoord');
+    await page.locator('#f-audience-neighbourhoods').check();
+    await submitWithErrors(page, '.initiative-form button[type=submit]');
+    expect(await page.locator('.error-summary a').count()).toBeGreaterThanOrEqual(3);
   });
 });

@@ -69,7 +69,7 @@ const MunicipalitySchema = z.object({
 });
 export type Municipality = z.infer<typeof MunicipalitySchema>;
 
-const ProblemSchema = z.object({
+export const ProblemSchema = z.object({
   title: z.string().optional(),
   status: z.number().optional(),
   detail: z.string().optional(),
@@ -110,7 +110,7 @@ function baseUrl(): string {
   return ApiConfigSchema.parse(process.env).PLEIN_API_URL.replace(/\/$/, '');
 }
 
-async function call(
+export async function call(
   method: string,
   path: string,
   options: { token?: string | undefined; body?: unknown; headers?: Record<string, string> } = {},
@@ -136,11 +136,51 @@ async function call(
   return { status: response.status, ok: response.ok, json };
 }
 
-async function read<T>(schema: z.ZodType<T>, method: string, path: string, token?: string): Promise<T> {
+export async function read<T>(
+  schema: z.ZodType<T>,
+  method: string,
+  path: string,
+  token?: string,
+): Promise<T> {
   const { status, ok, json } = await call(method, path, { token });
   if (!ok) throw new ApiError(status, ProblemSchema.catch({}).parse(json));
   return schema.parse(json);
 }
+
+/** A GET whose 404 (or 400 for an id that cannot be one) means "there is none": undefined. */
+export async function readOptional<T>(schema: z.ZodType<T>, path: string, token?: string) {
+  try {
+    return await read(schema, 'GET', path, token);
+  } catch (error) {
+    if (error instanceof ApiError && (error.status === 404 || error.status === 400)) return undefined;
+    throw error;
+  }
+}
+
+/** What a write returns: the parsed answer, or the API's problem details. */
+export type Result<T> = { ok: true; value: T } | { ok: false; status: number; problem: Problem };
+
+/** A write (POST, PUT) with an optional Idempotency-Key, so that a form sent twice acts once. */
+export async function send<T>(
+  schema: z.ZodType<T>,
+  method: string,
+  path: string,
+  options: { token: string | undefined; body?: unknown; idempotencyKey?: string | undefined },
+): Promise<Result<T>> {
+  const headers: Record<string, string> = options.idempotencyKey
+    ? { 'idempotency-key': options.idempotencyKey }
+    : {};
+  const { status, ok, json } = await call(method, path, {
+    token: options.token,
+    body: options.body,
+    headers,
+  });
+  if (ok) return { ok: true, value: schema.parse(json) };
+  return { ok: false, status, problem: ProblemSchema.catch({}).parse(json) };
+}
+
+/** One path segment, escaped. */
+export const segment = (value: string) => encodeURIComponent(value);
 
 async function write(
   method: string,

@@ -88,3 +88,36 @@ export function isoToLocalInput(iso: string, timeZone: string): string {
   const p = parts(new Date(iso), timeZone);
   return `${p.year}-${pad(p.month ?? 1)}-${pad(p.day ?? 1)}T${pad(p.hour ?? 0)}:${pad(p.minute ?? 0)}`;
 }
+
+/** A calendar date (`2027-06-12`) as words, the same day everywhere. */
+export function formatDay(locale: Locale, isoDate: string): string {
+  return new Intl.DateTimeFormat(locale, { dateStyle: 'long', timeZone: 'UTC' }).format(
+    new Date(`${isoDate}T12:00:00Z`),
+  );
+}
+
+const relativeUnits: [Intl.RelativeTimeFormatUnit, number][] = [
+  ['year', 365 * 86_400],
+  ['month', 30 * 86_400],
+  ['week', 7 * 86_400],
+  ['day', 86_400],
+  ['hour', 3_600],
+  ['minute', 60],
+];
+
+/** How long ago `iso` was, in the largest whole unit ("3 days ago", "yesterday", "12 seconds ago"). */
+export function timeAgo(locale: Locale, iso: string, now = Date.now()): string {
+  const seconds = Math.max(0, Math.round((now - Date.parse(iso)) / 1000));
+  const format = new Intl.RelativeTimeFormat(locale, { numeric: 'auto' });
+  for (const [unit, size] of relativeUnits) {
+    if (seconds >= size) return format.format(-Math.floor(seconds / size), unit);
+  }
+  return format.format(-seconds, 'second');
+}
+
+/** A length of time in words ("2 days", "5 hours"), for figures such as a median wait. */
+export function formatDuration(locale: Locale, seconds: number): string {
+  const [unit, size] = relativeUnits.slice(3).find(([, size]) => seconds >= size) ?? ['minute', 60];
+  const value = Math.round((seconds / size) * 10) / 10;
+  return new Intl.NumberFormat(locale, { style: 'unit', unit, unitDisplay: 'long' }).format(value);
+}

@@ -32,8 +32,8 @@ export type FormField = (typeof formFields)[number];
 type TextField = Exclude<FormField, 'helpWanted'>;
 export type FormValues = Record<TextField, string> & { helpWanted: string[]; idempotencyKey: string };
 
-/** The element an error links to: a fieldset's first option, or the field itself. */
-export function controlId(field: FormField): string {
+/** The element an error links to: a fieldset's first option, or the field itself (any form's). */
+export function controlId(field: string): string {
   if (field === 'helpWanted') return `f-helpWanted-${helpKinds[0]}`;
   if (field === 'stance') return 'f-stance-open';
   return `f-${field}`;
@@ -210,7 +210,7 @@ export function formErrors(problem: Problem, message: (key: MessageKey) => strin
 
 /** The ids a field's control is described by: its hint and its error, when it has them. */
 export function describedBy(
-  field: FormField,
+  field: string,
   parts: { hint?: boolean; error?: boolean; extra?: string },
 ): string | undefined {
   const ids = [parts.extra, parts.hint && `f-${field}-hint`, parts.error && `f-${field}-error`].filter(

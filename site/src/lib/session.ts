@@ -18,12 +18,24 @@ export interface SignedInUser {
 export interface Session {
   token: string;
   user: SignedInUser;
+  /** Municipalities whose staff this person is (`staff:{id}` groups). */
+  staffOf: string[];
+  /** Where the person declared they live, as the token says. */
+  residence?: { municipalityId: string; neighbourhoodId?: string };
 }
 
-const ClaimsSchema = z.object({ sub: z.string(), name: z.string().optional(), exp: z.number() });
+const ClaimsSchema = z.object({
+  sub: z.string(),
+  name: z.string().optional(),
+  exp: z.number(),
+  'cognito:groups': z.array(z.string()).optional(),
+  'custom:municipality': z.string().optional(),
+  'custom:neighbourhood': z.string().optional(),
+});
 
 // The claims are read without checking the signature: they only decide what the page shows (a
-// name, a sign-out button). The API verifies the token on every call it is sent with.
+// name, a sign-out button, a staff member's inbox link, a ballot form). The API verifies the token
+// on every call it is sent with, and decides again.
 function claimsOf(token: string) {
   const payload = token.split('.')[1];
   if (!payload) return undefined;
@@ -44,7 +56,18 @@ export function readSession(cookies: AstroCookies): Session | undefined {
     cookies.delete(SESSION_COOKIE, { path: '/' });
     return undefined;
   }
-  return { token, user: { id: claims.sub, name: claims.name ?? claims.sub } };
+  const municipalityId = claims['custom:municipality'];
+  const neighbourhoodId = claims['custom:neighbourhood'];
+  return {
+    token,
+    user: { id: claims.sub, name: claims.name ?? claims.sub },
+    staffOf: (claims['cognito:groups'] ?? []).flatMap(
+      (group) => /^staff:([a-z0-9-]+)$/.exec(group)?.[1] ?? [],
+    ),
+    ...(municipalityId
+      ? { residence: { municipalityId, ...(neighbourhoodId ? { neighbourhoodId } : {}) } }
+      : {}),
+  };
 }
 
 /** Signs in as a demo user: asks the development issuer for a token and keeps it in the cookie. */

@@ -78,19 +78,26 @@ export async function signInByKeyboard(page: Page, signInLink: string, buttonTex
  */
 export async function typeDateTime(page: Page, id: string, isoLocal: string): Promise<void> {
   const [, year, month, day, hour, minute] = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})$/.exec(isoLocal) ?? [];
-  const order = await dateOrder(page);
-  const date =
-    order === 'dmy'
-      ? `${day}${month}${year}`
-      : order === 'mdy'
-        ? `${month}${day}${year}`
-        : `${year}${month}${day}`;
+  const date = datePart(await dateOrder(page), year, month, day);
   await tabTo(page, { id });
   await page.keyboard.type(date);
   await page.keyboard.press('Tab'); // the time part of the same field
   await page.keyboard.type(`${hour}${minute}`);
   // Browsers with a 12-hour clock have an AM/PM part too; elsewhere the letter is ignored.
   await page.keyboard.type(Number(hour) < 12 ? 'A' : 'P');
+}
+
+/** Types a date into a `date` field, day, month and year in the browser's own order. */
+export async function typeDate(page: Page, id: string, isoDate: string): Promise<void> {
+  const [, year, month, day] = /^(\d{4})-(\d{2})-(\d{2})$/.exec(isoDate) ?? [];
+  const date = datePart(await dateOrder(page), year, month, day);
+  await tabTo(page, { id });
+  await page.keyboard.type(date);
+}
+
+function datePart(order: 'dmy' | 'mdy' | 'ymd', year?: string, month?: string, day?: string): string {
+  if (order === 'dmy') return `${day}${month}${year}`;
+  return order === 'mdy' ? `${month}${day}${year}` : `${year}${month}${day}`;
 }
 
 async function dateOrder(page: Page): Promise<'dmy' | 'mdy' | 'ymd'> {
