@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import * as z from 'zod';
+import type { LocalMail } from '#functions/adapters/channels/mail.ts';
 import type { Route } from '#functions/http/route.ts';
 import { SlugSchema } from '#shared/domain/common.ts';
 import type { MunicipalityRepository } from '#shared/ports.ts';
@@ -26,6 +27,8 @@ export interface LocalServerOptions {
   municipalities: MunicipalityRepository;
   /** The local bus, for the development endpoints of its archive and dead letters under /dev/bus/. */
   bus?: LocalEventBus;
+  /** The local email outbox, newest first, for the site's /dev/mail page. */
+  readMail?: () => LocalMail[];
   site?: SiteHandler;
   log?: (line: string) => void;
 }
@@ -278,6 +281,9 @@ export function createRequestListener(options: LocalServerOptions): RequestListe
     const { identity } = options;
     if (path === '/.well-known/jwks.json') return sendJson(response, 200, identity.jwks);
     if (options.bus && path.startsWith('/dev/bus/')) return handleBus(options.bus, request, response);
+    if (path === '/dev/mail.json' && request.method === 'GET') {
+      return sendJson(response, 200, { items: options.readMail?.() ?? [] });
+    }
     if (path === '/dev/users' && request.method === 'GET') {
       return sendJson(response, 200, {
         items: identity.users.map(({ id, name, role, municipalityId, neighbourhoodId, groups }) => ({

@@ -18,6 +18,7 @@ import { ensureTable } from './dynamodb-local.ts';
 import { type LocalBusOptions, LocalEventBus } from './event-bus.ts';
 import { createRequestListener, type SiteHandler } from './http-server.ts';
 import { lambdaContext, loadHandler } from './lambda.ts';
+import { readLocalMail } from './mail.ts';
 import { LocalScheduler } from './scheduler.ts';
 import { seedDemoData } from './seed.ts';
 import { type CheckpointStore, fileCheckpoints, memoryCheckpoints, StreamRelay } from './stream-relay.ts';
@@ -157,6 +158,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     identity,
     municipalities,
     bus,
+    readMail: () => readLocalMail(channelDir).reverse(),
     ...(options.site ? { site: options.site } : {}),
     ...(options.log ? { log: options.log } : {}),
   });
