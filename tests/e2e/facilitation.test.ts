@@ -32,7 +32,6 @@ async function person(path: string, button?: string): Promise<Page> {
 }
 
 /** The text a sighted user sees (Playwright's innerText, not the DOM's). */
-// biome-ignore lint/performance/useDomNodeTextContent: rendered text is the point of these assertions
 const text = (page: Page, selector: string) => page.locator(selector).innerText();
 
 describe('asking for help and offering it', () => {

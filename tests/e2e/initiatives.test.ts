@@ -32,7 +32,6 @@ beforeEach(async () => {
 afterEach(() => context.close());
 
 /** The text a sighted user sees (Playwright's innerText, not the DOM's). */
-// biome-ignore lint/performance/useDomNodeTextContent: rendered text is the point of these assertions
 const text = (selector: string) => page.locator(selector).innerText();
 const texts = (selector: string) => page.locator(selector).allInnerTexts();
 /** The words a screen reader reads, visually hidden ones included. */

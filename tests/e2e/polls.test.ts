@@ -30,7 +30,6 @@ async function person(path: string, button?: string): Promise<Page> {
   return page;
 }
 
-// biome-ignore lint/performance/useDomNodeTextContent: rendered text is the point of these assertions
 const text = (page: Page, selector: string) => page.locator(selector).innerText();
 const count = async (page: Page, option: string) => (await text(page, `[data-count="${option}"]`)).trim();
 
