@@ -28,6 +28,7 @@ export const routeGroups = [
     secrets: ['channelKey'],
   },
   { name: 'feeds', entry: 'functions/http/feeds.ts', load: () => import('./feeds.ts') },
+  { name: 'calendar', entry: 'functions/http/calendar.ts', load: () => import('./calendar.ts') },
   { name: 'event-docs', entry: 'functions/http/events-doc.ts', load: () => import('./events-doc.ts') },
   { name: 'meta', entry: 'functions/http/meta.ts', load: () => import('./meta.ts') },
 ] as const satisfies readonly {

@@ -1,31 +1,19 @@
-import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { Feed } from 'feed';
-import ical from 'ical-generator';
 import * as z from 'zod';
-import { SlugSchema, UlidSchema } from '#shared/domain/common.ts';
+import { SlugSchema } from '#shared/domain/common.ts';
 import type { DeliveredEvent } from '#shared/domain/delivery.ts';
 import { describeEvent } from '#shared/domain/delivery-render.ts';
 import { NotFoundError } from '#shared/domain/errors.ts';
 import { findNeighbourhood } from '#shared/domain/municipality.ts';
 import { getDeps } from './deps.ts';
 import { problemResponses } from './openapi-common.ts';
+import { publicBaseUrl as baseUrl, PUBLIC } from './public-url.ts';
 import { type HttpResponse, route, router } from './route.ts';
 
 const AtomFileSchema = z
   .string()
   .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*\.atom$/, 'must be <id>.atom')
   .transform((file) => file.slice(0, -'.atom'.length));
-const PUBLIC = 'public, max-age=60';
-
-/** Where links point: the configured public URL, else the host this request came to. */
-function baseUrl(event: APIGatewayProxyEventV2): string {
-  const configured = getDeps().channels.publicBaseUrl();
-  if (configured) return configured.replace(/\/$/, '');
-  const host = event.headers.host ?? event.requestContext.domainName;
-  const local = getDeps().channels.urlPolicy().mode === 'local';
-  const protocol = event.headers['x-forwarded-proto'] ?? (local ? 'http' : 'https');
-  return `${protocol}://${host}`;
-}
 
 // Atom's html text constructs: the feed library wraps them in CDATA, so names must be escaped to stay text.
 const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
@@ -121,48 +109,5 @@ export const neighbourhoodFeed = route(
   },
 );
 
-export const activitiesCalendar = route(
-  {
-    method: 'GET',
-    path: '/api/initiatives/{id}/activities.ics',
-    operationId: 'initiativeActivitiesCalendar',
-    summary: "An initiative's activities as an iCalendar (text/calendar), by id or slug, to subscribe to.",
-    auth: 'none',
-    params: z.object({ id: z.union([UlidSchema, SlugSchema]) }),
-    responses: { 200: { description: 'An iCalendar (text/calendar)' }, ...problemResponses(400, 404) },
-  },
-  async ({ params, event }) => {
-    const deps = getDeps();
-    const initiative = UlidSchema.safeParse(params.id).success
-      ? await deps.initiatives.get(params.id)
-      : await deps.initiatives.getBySlug(params.id);
-    if (!initiative) throw new NotFoundError(`No initiative "${params.id}".`);
-    const page = `${baseUrl(event)}/${initiative.language}/initiatives/${initiative.slug}`;
-    const calendar = ical({
-      name: initiative.name,
-      description: initiative.summary,
-      url: page,
-      prodId: { company: 'Plein', product: 'Activities', language: initiative.language.toUpperCase() },
-    });
-    for (const activity of initiative.activities) {
-      calendar.createEvent({
-        id: `${activity.id}@plein`,
-        stamp: new Date(initiative.updatedAt),
-        start: new Date(activity.startsAt),
-        ...(activity.endsAt ? { end: new Date(activity.endsAt) } : {}),
-        summary: activity.title,
-        ...(activity.place ? { location: activity.place } : {}),
-        description: `${initiative.name}: ${initiative.summary}`,
-        url: page,
-      });
-    }
-    return {
-      statusCode: 200,
-      headers: { 'content-type': 'text/calendar; charset=utf-8', 'cache-control': PUBLIC },
-      body: calendar.toString(),
-    };
-  },
-);
-
-export const routes = [municipalityFeed, neighbourhoodFeed, activitiesCalendar];
+export const routes = [municipalityFeed, neighbourhoodFeed];
 export const handler = router(routes);
