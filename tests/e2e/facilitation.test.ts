@@ -1,8 +1,8 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestHub } from '../support/hub.ts';
-import { pressAndLoad, signInByKeyboard, tabTo, typeDate, typeInto } from './support/keyboard.ts';
-import { launchChromium, newVisitor, startSiteHub } from './support/site.ts';
+import { pressAndLoad, tabTo, typeDate, typeInto } from './support/keyboard.ts';
+import { launchChromium, personAt, startSiteHub, visibleText } from './support/site.ts';
 
 // Facilitation as its two parties use it, by keyboard only: an initiative's owner asks, the
 // municipality's staff answer from their inbox, the owner decides, and everyone sees the outcome.
@@ -11,7 +11,6 @@ const DINNERS = '/nl/initiatives/straatdiners-bos-en-lommer';
 
 let hub: TestHub;
 let browser: Browser;
-const contexts: BrowserContext[] = [];
 
 beforeAll(async () => {
   [hub, browser] = await Promise.all([startSiteHub(), launchChromium()]);
@@ -21,18 +20,9 @@ afterAll(async () => {
   await hub?.stop();
 });
 
-/** A person in a browser of their own, signed in by keyboard from `path` when `button` is given. */
-async function person(path: string, button?: string): Promise<Page> {
-  const context = await newVisitor(browser, hub);
-  contexts.push(context);
-  const page = await context.newPage();
-  await page.goto(path);
-  if (button) await signInByKeyboard(page, 'Inloggen', button);
-  return page;
-}
+const person = (path: string, button?: string) => personAt(browser, hub, path, button);
 
-/** The text a sighted user sees (Playwright's innerText, not the DOM's). */
-const text = (page: Page, selector: string) => page.locator(selector).innerText();
+const text = visibleText;
 
 describe('asking for help and offering it', () => {
   let owner: Page;

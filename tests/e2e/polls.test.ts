@@ -1,8 +1,8 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestHub } from '../support/hub.ts';
-import { pressAndLoad, signInByKeyboard, tabTo, typeInto } from './support/keyboard.ts';
-import { launchChromium, newVisitor, startSiteHub } from './support/site.ts';
+import { pressAndLoad, tabTo, typeInto } from './support/keyboard.ts';
+import { launchChromium, personAt, startSiteHub, visibleText } from './support/site.ts';
 
 // Polls as residents and staff use them, by keyboard only: find a poll, vote, change the vote,
 // watch the results; be told when one cannot vote; create a poll and close it.
@@ -11,7 +11,6 @@ const QUESTION = 'Wat moet er komen op het lege plein aan de Bos en Lommerweg?';
 
 let hub: TestHub;
 let browser: Browser;
-const contexts: BrowserContext[] = [];
 
 beforeAll(async () => {
   [hub, browser] = await Promise.all([startSiteHub(), launchChromium()]);
@@ -21,16 +20,9 @@ afterAll(async () => {
   await hub?.stop();
 });
 
-async function person(path: string, button?: string): Promise<Page> {
-  const context = await newVisitor(browser, hub);
-  contexts.push(context);
-  const page = await context.newPage();
-  await page.goto(path);
-  if (button) await signInByKeyboard(page, 'Inloggen', button);
-  return page;
-}
+const person = (path: string, button?: string) => personAt(browser, hub, path, button);
 
-const text = (page: Page, selector: string) => page.locator(selector).innerText();
+const text = visibleText;
 const count = async (page: Page, option: string) => (await text(page, `[data-count="${option}"]`)).trim();
 
 async function pollId(question: string): Promise<string> {

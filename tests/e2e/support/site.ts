@@ -2,10 +2,17 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { type Browser, type BrowserContext, type BrowserContextOptions, chromium } from 'playwright-core';
+import {
+  type Browser,
+  type BrowserContext,
+  type BrowserContextOptions,
+  chromium,
+  type Page,
+} from 'playwright-core';
 import type { SiteHandler } from '../../../infra/local/http-server.ts';
 import { withStaticAssets } from '../../../site/serve-static.ts';
 import { startTestHub, type TestHub } from '../../support/hub.ts';
+import { signInByKeyboard } from './keyboard.ts';
 
 const root = resolve(import.meta.dirname, '../../..');
 const siteDist = join(root, 'site/dist');
@@ -60,3 +67,15 @@ export function newVisitor(
     ...options,
   });
 }
+
+/** A person in a browser of their own at `path`, signed in by keyboard there when `button` names a demo user. */
+export async function personAt(browser: Browser, hub: TestHub, path: string, button?: string): Promise<Page> {
+  const context = await newVisitor(browser, hub);
+  const page = await context.newPage();
+  await page.goto(path);
+  if (button) await signInByKeyboard(page, 'Inloggen', button);
+  return page;
+}
+
+/** The text a sighted user sees (Playwright's innerText, not the DOM's). */
+export const visibleText = (page: Page, selector: string) => page.locator(selector).innerText();
