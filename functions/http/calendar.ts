@@ -1,8 +1,7 @@
 import ical from 'ical-generator';
 import * as z from 'zod';
 import { SlugSchema, UlidSchema } from '#shared/domain/common.ts';
-import { NotFoundError } from '#shared/domain/errors.ts';
-import { getDeps } from './deps.ts';
+import { loadInitiativeByIdOrSlug } from './initiative-lookup.ts';
 import { problemResponses } from './openapi-common.ts';
 import { publicBaseUrl as baseUrl, PUBLIC } from './public-url.ts';
 import { route, router } from './route.ts';
@@ -19,11 +18,7 @@ export const activitiesCalendar = route(
     responses: { 200: { description: 'An iCalendar (text/calendar)' }, ...problemResponses(400, 404) },
   },
   async ({ params, event }) => {
-    const deps = getDeps();
-    const initiative = UlidSchema.safeParse(params.id).success
-      ? await deps.initiatives.get(params.id)
-      : await deps.initiatives.getBySlug(params.id);
-    if (!initiative) throw new NotFoundError(`No initiative "${params.id}".`);
+    const initiative = await loadInitiativeByIdOrSlug(params.id);
     const page = `${baseUrl(event)}/${initiative.language}/initiatives/${initiative.slug}`;
     const calendar = ical({
       name: initiative.name,

@@ -16,8 +16,9 @@ import {
   offerFacilitation,
   requestFacilitation,
 } from '#shared/domain/facilitation-decisions.ts';
-import type { Initiative } from '#shared/domain/initiative.ts';
 import { decisionContext, getDeps } from './deps.ts';
+import { loadInitiative } from './initiative-lookup.ts';
+
 import { problemResponses } from './openapi-common.ts';
 import { json, type Route, route, router } from './route.ts';
 
@@ -30,12 +31,6 @@ const PageQuery = z
   .strict();
 const page = <T extends z.ZodType>(item: T, id: string) =>
   z.object({ items: z.array(item), nextCursor: z.string().optional() }).meta({ id });
-
-async function loadInitiative(id: string): Promise<Initiative> {
-  const initiative = await getDeps().initiatives.get(id);
-  if (!initiative) throw new NotFoundError(`No initiative ${id}.`);
-  return initiative;
-}
 
 export const askForHelp = route(
   {

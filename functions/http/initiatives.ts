@@ -2,7 +2,7 @@ import * as z from 'zod';
 import type { Actor } from '#shared/domain/actor.ts';
 import { isAllowed } from '#shared/domain/authorization.ts';
 import { SlugSchema, UlidSchema } from '#shared/domain/common.ts';
-import { type FieldIssue, NotFoundError } from '#shared/domain/errors.ts';
+import type { FieldIssue } from '#shared/domain/errors.ts';
 import {
   type Initiative,
   OwnedInitiativeSchema,
@@ -20,6 +20,8 @@ import {
 } from '#shared/domain/initiative-decisions.ts';
 import { SlugTakenError } from '#shared/ports.ts';
 import { decisionContext, getDeps } from './deps.ts';
+import { loadInitiative, loadInitiativeByIdOrSlug } from './initiative-lookup.ts';
+
 import { problemResponses } from './openapi-common.ts';
 import { json, route, router } from './route.ts';
 
@@ -57,12 +59,6 @@ async function municipalityReferences(body: unknown): Promise<FieldIssue[]> {
   const input = (body ?? {}) as { municipalityId?: unknown; neighbourhoodId?: unknown };
   if (!SlugSchema.safeParse(input.municipalityId).success) return [];
   return referenceIssues(input, await getDeps().municipalities.get(input.municipalityId as string));
-}
-
-async function loadInitiative(id: string): Promise<Initiative> {
-  const initiative = await getDeps().initiatives.get(id);
-  if (!initiative) throw new NotFoundError(`No initiative ${id}.`);
-  return initiative;
 }
 
 export const listInitiatives = route(
@@ -144,12 +140,7 @@ export const getInitiative = route(
     },
   },
   async ({ params, actor }) => {
-    const deps = getDeps();
-    const initiative = UlidSchema.safeParse(params.id).success
-      ? await deps.initiatives.get(params.id)
-      : await deps.initiatives.getBySlug(params.id);
-    if (!initiative) throw new NotFoundError(`No initiative "${params.id}".`);
-    return json(200, view(initiative, actor));
+    return json(200, view(await loadInitiativeByIdOrSlug(params.id), actor));
   },
 );
 
