@@ -48,16 +48,30 @@ const register = (name: string) =>
     },
   });
 
+/** What the in-process target received about one initiative, in order. */
+const receivedFor = (initiativeId: string) =>
+  received.filter(
+    (event) => (event.detail as { data: { initiative: { id: string } } }).data.initiative.id === initiativeId,
+  );
+
+/** A relay that lost its checkpoint: it reads the stream from its start and publishes all again. */
+async function relayFromStart() {
+  await new StreamRelay({
+    endpoint: hub.endpoint,
+    tableName: hub.tableName,
+    publisher: hub.bus,
+    checkpoints: memoryCheckpoints(),
+  }).pollOnce();
+  await hub.bus.idle();
+}
+
 describe('domain events through the outbox', () => {
   it('reaches a rule target as an EventBridge event, its detail as the catalog defines it', async () => {
     // Act
     const created = await register('Avondwandeling Oud-West');
     await hub.settle();
     // Assess
-    const event = received.find(
-      (candidate) =>
-        (candidate.detail as { data: { initiative: { id: string } } }).data.initiative.id === created.body.id,
-    );
+    const event = receivedFor(created.body.id)[0];
     expect(event).toMatchObject({
       version: '0',
       source: 'plein.initiatives',
@@ -77,10 +91,7 @@ describe('domain events through the outbox', () => {
     // Prepare
     await hub.relay.stop();
     const created = await register('Buurtcompostering');
-    const countFor = (id: string) =>
-      received.filter(
-        (event) => (event.detail as { data: { initiative: { id: string } } }).data.initiative.id === id,
-      ).length;
+    const countFor = (id: string) => receivedFor(id).length;
     expect(countFor(created.body.id)).toBe(0);
     // Act: a new relay, in effect a new process, knowing only the checkpoint file.
     const relay = new StreamRelay({
@@ -98,27 +109,11 @@ describe('domain events through the outbox', () => {
   it('publishes again from an older checkpoint, and the duplicates carry the same eventId', async () => {
     // Prepare
     const created = await register('Gevelgroen');
-    const relay = new StreamRelay({
-      endpoint: hub.endpoint,
-      tableName: hub.tableName,
-      publisher: hub.bus,
-      checkpoints: memoryCheckpoints(),
-    });
-    await relay.pollOnce();
-    await hub.bus.idle();
+    await relayFromStart();
     // Act: a relay that lost its checkpoint reads from the start of the stream.
-    await new StreamRelay({
-      endpoint: hub.endpoint,
-      tableName: hub.tableName,
-      publisher: hub.bus,
-      checkpoints: memoryCheckpoints(),
-    }).pollOnce();
-    await hub.bus.idle();
+    await relayFromStart();
     // Assess
-    const copies = received.filter(
-      (event) =>
-        (event.detail as { data: { initiative: { id: string } } }).data.initiative.id === created.body.id,
-    );
+    const copies = receivedFor(created.body.id);
     expect(copies.length).toBeGreaterThanOrEqual(2);
     expect(new Set(copies.map((event) => (event.detail as { eventId: string }).eventId)).size).toBe(1);
     expect(new Set(copies.map((event) => event.id)).size).toBe(copies.length);
@@ -129,17 +124,8 @@ describe('participation figures', () => {
   it('counts a registration once, however often the event is delivered', async () => {
     // Prepare
     const created = await register('Burendag Oud-West');
-    await new StreamRelay({
-      endpoint: hub.endpoint,
-      tableName: hub.tableName,
-      publisher: hub.bus,
-      checkpoints: memoryCheckpoints(),
-    }).pollOnce();
-    await hub.bus.idle();
-    const event = received.find(
-      (candidate) =>
-        (candidate.detail as { data: { initiative: { id: string } } }).data.initiative.id === created.body.id,
-    );
+    await relayFromStart();
+    const event = receivedFor(created.body.id)[0];
     if (!event) throw new Error('the registration was not delivered');
     const client = createDocumentClient({ tableName: hub.tableName, endpoint: hub.endpoint });
     const month = (event.detail as { occurredAt: string }).occurredAt.slice(0, 7);
