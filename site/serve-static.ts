@@ -13,6 +13,9 @@ export function withStaticAssets(site: NodeHandler, clientDir: string): NodeHand
   const assets = sirv(clientDir, {
     etag: true,
     dotfiles: false,
+    // The build's .br and .gz copies (astro.config.mjs), for browsers that accept them.
+    brotli: true,
+    gzip: true,
     setHeaders: (response, pathname) => {
       response.setHeader(
         'cache-control',

@@ -5,9 +5,11 @@
  * Starts what it needs and stops it again: DynamoDB Local in memory, the hub on a free port with the
  * built site and the demo data, and Debian's Chromium. Before the pictures it gives the demo some
  * facilitation to show (a request answered by an accepted offer, an open request, a pending offer)
- * and a resident's ballot.
+ * and a resident's ballot, and two webhooks (one answered by a receiver here, one by nobody).
  */
 import { mkdirSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type Browser, chromium } from 'playwright-core';
@@ -39,7 +41,7 @@ function apiOf(hub: Hub): Call {
 }
 
 /** Facilitation on the street dinners and a ballot in the Bos en Lommer poll; the pages to take. */
-async function demo(hub: Hub) {
+async function demo(hub: Hub, receiverUrl: string) {
   const api = apiOf(hub);
   const token = async (user: string) =>
     (await api('POST', '/dev/token', undefined, { user })).token as string;
@@ -47,6 +49,19 @@ async function demo(hub: Hub) {
     ['organiser-noor', 'staff-amsterdam', 'resident-amsterdam'].map(token),
   );
   const id = (await api('GET', '/api/initiatives/straatdiners-bos-en-lommer')).id as string;
+  // A webhook that delivers (to a receiver in this process) and one that nobody answers, for the
+  // subscriptions and deliveries pages.
+  await api('POST', '/api/municipalities/amsterdam/subscriptions', staff, {
+    kind: 'webhook',
+    url: `${receiverUrl}/wijkteam`,
+    description: 'Wijkteam Bos en Lommer',
+    eventTypes: ['FacilitationRequested', 'OfferAccepted'],
+  });
+  await api('POST', '/api/municipalities/amsterdam/subscriptions', staff, {
+    kind: 'webhook',
+    url: 'http://127.0.0.1:9/offline',
+    description: 'Oude koppeling',
+  });
   const space = await api('POST', `/api/initiatives/${id}/requests`, noor, {
     kind: 'space',
     text: 'Een overdekte plek voor 120 mensen als het regent, met stroom voor de kookplaten.',
@@ -72,13 +87,18 @@ async function demo(hub: Hub) {
   // The participation figures are counted from events: let them arrive.
   await hub.relay.caughtUp();
   await hub.bus.idle();
+  await hub.dispatcher.drain();
   return [
+    { name: 'home-resident', path: '/nl/', as: resident },
     { name: 'home', path: '/nl/' },
     { name: 'list', path: '/nl/initiatives?municipality=amsterdam' },
     { name: 'initiative', path: '/nl/initiatives/straatdiners-bos-en-lommer' },
     { name: 'initiative-owner', path: '/nl/initiatives/straatdiners-bos-en-lommer', as: noor },
     { name: 'initiative-staff', path: '/nl/initiatives/straatdiners-bos-en-lommer', as: staff },
     { name: 'inbox', path: '/nl/municipalities/amsterdam/inbox', as: staff },
+    { name: 'subscriptions', path: '/nl/municipalities/amsterdam/subscriptions', as: staff },
+    { name: 'deliveries', path: '/nl/municipalities/amsterdam/deliveries', as: staff },
+    { name: 'municipality-staff', path: '/nl/municipalities/amsterdam', as: staff },
     { name: 'municipality', path: '/nl/municipalities/amsterdam' },
     { name: 'polls', path: '/nl/polls' },
     { name: 'poll', path: `/nl/polls/${poll?.id}`, as: resident },
@@ -118,6 +138,8 @@ try {
     port: 0,
     seed: true,
     site: withStaticAssets(handler, join(root, 'site/dist/client')),
+    // The demo's writes come fast from new accounts: no cool-down for them.
+    rateLimits: { coolDown: { seconds: 0 } },
   });
   try {
     const browser = await chromium.launch({
@@ -133,7 +155,17 @@ try {
       ],
     });
     try {
-      await shoot(browser, hub, await demo(hub));
+      const receiver = createServer((request, response) => {
+        request.resume();
+        request.on('end', () => response.writeHead(204).end());
+      });
+      await new Promise<void>((done) => receiver.listen(0, '127.0.0.1', done));
+      try {
+        const receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+        await shoot(browser, hub, await demo(hub, receiverUrl));
+      } finally {
+        receiver.close();
+      }
     } finally {
       await browser.close();
     }

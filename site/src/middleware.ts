@@ -1,6 +1,7 @@
 import { defineMiddleware } from 'astro:middleware';
 import { defaultLocale, isLocale } from './i18n/index.ts';
 import { CSRF_COOKIE, CSRF_FIELD, csrfMatches, csrfToken } from './lib/csrf.ts';
+import { caughtInHoneypot, HONEYPOT_FIELD } from './lib/honeypot.ts';
 import { readSession } from './lib/session.ts';
 
 const securityHeaders = {
@@ -20,7 +21,7 @@ async function formField(request: Request, name: string): Promise<unknown> {
 
 /**
  * Runs before every page: sets the language and session, refuses a POST without the right CSRF
- * token (403), and adds the security headers to every answer.
+ * token (403), drops one with its honeypot filled, and adds the security headers to every answer.
  */
 export const onRequest = defineMiddleware(async (context, next) => {
   const { cookies, locals, params, request, url } = context;
@@ -41,6 +42,10 @@ export const onRequest = defineMiddleware(async (context, next) => {
     response = await context.rewrite(
       new Request(new URL(`/${locals.locale}/form-expired`, url), { method: 'GET' }),
     );
+  } else if (request.method === 'POST' && caughtInHoneypot(await formField(request, HONEYPOT_FIELD))) {
+    // A bot: dropped without a word, with the answer a sent form gets (back to the page), so it learns nothing.
+    console.warn(JSON.stringify({ message: 'form dropped: honeypot filled', path: url.pathname }));
+    response = new Response(null, { status: 303, headers: { location: url.pathname } });
   } else {
     response = await next();
   }

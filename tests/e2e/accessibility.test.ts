@@ -67,12 +67,18 @@ async function signIn(context: BrowserContext, user: string) {
  */
 async function seedFacilitation() {
   const [noor, sanne] = await Promise.all([hub.token('organiser-noor'), hub.token('staff-amsterdam')]);
-  dinners = (await hub.api('GET', '/api/initiatives/straatdiners-bos-en-lommer')).body.id;
   const post = async (path: string, token: string, body?: unknown) => {
     const response = await hub.api('POST', path, { token, ...(body ? { body } : {}) });
     expect(response.status, path).toBeLessThan(300);
     return response.body as { id: string };
   };
+  dinners = (await hub.api('GET', '/api/initiatives/straatdiners-bos-en-lommer')).body.id;
+  // A webhook nobody answers (the discard port), so that the deliveries page has failures to replay.
+  await post('/api/municipalities/amsterdam/subscriptions', sanne, {
+    kind: 'webhook',
+    url: 'http://127.0.0.1:9/hook',
+    description: 'Wijkteam',
+  });
   const space = await post(`/api/initiatives/${dinners}/requests`, noor, {
     kind: 'space',
     text: 'Een overdekte plek voor 120 mensen, voor als het regent.',
@@ -146,6 +152,7 @@ async function check(context: BrowserContext, path: string, status = 200) {
 describe.each(locales)('every page template in %s', (locale) => {
   it('home, list and list with filters', async () => {
     await check(visitor, `/${locale}/`);
+    await check(visitor, `/${locale}/?municipality=amsterdam`);
     await check(visitor, `/${locale}/initiatives`);
     await check(
       visitor,
@@ -201,7 +208,34 @@ describe.each(locales)('facilitation and polls in %s', (locale) => {
   it("the inbox and the municipality's page with its charts", async () => {
     await check(staff, `/${locale}/municipalities/amsterdam/inbox`);
     await check(visitor, `/${locale}/municipalities/amsterdam`);
+    await check(staff, `/${locale}/municipalities/amsterdam`);
     if (locale === 'nl') await check(owner, `/${locale}/municipalities/amsterdam/inbox`, 403);
+  });
+
+  it('subscriptions (with a new secret, and with errors) and deliveries, for staff only', async () => {
+    const path = `/${locale}/municipalities/amsterdam/subscriptions`;
+    await check(staff, path);
+    await check(staff, `/${locale}/municipalities/amsterdam/deliveries`);
+    await check(staff, `/${locale}/municipalities/amsterdam/deliveries?status=failed`);
+    expect(await (tabs.get(staff) as Page).locator('table.deliveries tbody tr').count()).toBeGreaterThan(0);
+    if (locale === 'nl') {
+      await check(owner, path, 403);
+      await check(visitor, `/${locale}/municipalities/amsterdam/deliveries`, 401);
+    }
+    const page = tabs.get(staff) as Page;
+    await page.goto(path);
+    await page.locator('#f-url').fill('not an address');
+    await submitWithErrors(page, '.subscription-form button[type=submit]');
+    await page.locator('#f-url').fill(`http://127.0.0.1:9/${locale}`);
+    await page.locator('#f-eventTypes-PollOpened').check();
+    const [response] = await Promise.all([
+      page.waitForResponse((candidate) => candidate.request().method() === 'POST'),
+      page.locator('.subscription-form button[type=submit]').click(),
+    ]);
+    expect(response.status()).toBe(201);
+    await page.waitForLoadState('load');
+    expect(await page.locator('#f-secret').inputValue()).toMatch(/^whsec_/);
+    await expectNoViolations(page);
   });
 
   it('the poll list, and polls that are open, hidden until closing, and closed', async () => {
@@ -220,6 +254,11 @@ describe.each(locales)('facilitation and polls in %s', (locale) => {
     await resident.clearCookies();
     await resident.addCookies([{ name: 'plein_session', value: token, url: hub.url }]);
     const page = tabs.get(resident) as Page;
+    // Home shows the polls near where they live
+    await check(resident, `/${locale}/`);
+    expect(await page.locator('#open-polls ~ .card-list, #open-polls + p + form + .card-list').count()).toBe(
+      1,
+    );
     await check(resident, `/${locale}/polls/${polls[POLL]}`);
     // Sent without a choice: the error at the top and at the options
     await submitWithErrors(page, '.ballot button[type=submit]');

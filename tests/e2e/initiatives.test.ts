@@ -288,13 +288,15 @@ describe('around the pages', () => {
   });
 
   it("pages through the list with the API's cursor, and back to the first page", async () => {
-    // Prepare: more initiatives than one page holds (10)
+    // Prepare: more initiatives than one page holds (20)
     const token = await hub.token('organiser-elif');
-    for (const day of ['Pazartesi', 'Salı', 'Çarşamba', 'Perşembe', 'Cuma']) {
+    const days = ['Pazartesi', 'Salı', 'Çarşamba', 'Perşembe', 'Cuma', 'Cumartesi', 'Pazar'];
+    const before = (await hub.api('GET', '/api/initiatives?limit=100')).body.items.length as number;
+    for (let index = before; index < 25; index++) {
       const created = await hub.api('POST', '/api/initiatives', {
         token,
         body: {
-          name: `${day} çay sohbeti`,
+          name: `${days[index % days.length]} çay sohbeti ${index}`,
           summary: 'Komşular her hafta parkta çay içip sohbet ediyor.',
           municipalityId: 'beylikduzu',
           neighbourhoodId: 'cumhuriyet',
@@ -304,7 +306,7 @@ describe('around the pages', () => {
       expect(created.status).toBe(201);
     }
     const listed = (await hub.api('GET', '/api/initiatives?limit=100')).body.items as { name: string }[];
-    expect(listed.length).toBeGreaterThan(10);
+    expect(listed.length).toBeGreaterThan(20);
 
     // Act
     await page.goto('/nl/initiatives');
@@ -313,9 +315,9 @@ describe('around the pages', () => {
     await pressAndLoad(page);
 
     // Assess
-    expect(firstPage).toEqual(listed.slice(0, 10).map((initiative) => initiative.name));
+    expect(firstPage).toEqual(listed.slice(0, 20).map((initiative) => initiative.name));
     expect(new URL(page.url()).searchParams.get('cursor')).toBeTruthy();
-    expect(await texts('.card__title')).toEqual(listed.slice(10, 20).map((initiative) => initiative.name));
+    expect(await texts('.card__title')).toEqual(listed.slice(20, 40).map((initiative) => initiative.name));
     await tabTo(page, { text: 'Terug naar de eerste pagina', tag: 'a' });
     await pressAndLoad(page);
     expect(new URL(page.url()).search).toBe('');
