@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { type RateLimitPolicy, RateLimitPolicySchema } from '#shared/domain/rate-limit.ts';
 
 const TableConfigSchema = z.object({
   TABLE_NAME: z.string().min(1),
@@ -33,3 +34,26 @@ function once<T>(schema: z.ZodType<T>): () => T {
 
 export const tableConfig = once(TableConfigSchema);
 export const authConfig = once(AuthConfigSchema);
+
+let rateLimits: { raw: string | undefined; policy: RateLimitPolicy } | undefined;
+
+/**
+ * The write budgets (`shared/domain/rate-limit.ts`), with `RATE_LIMITS` (JSON, any part of the policy)
+ * over the defaults. Parsed again only when the variable changes, so a test hub can set its own.
+ */
+export function rateLimitPolicy(): RateLimitPolicy {
+  const raw = process.env.RATE_LIMITS;
+  if (!rateLimits || rateLimits.raw !== raw) {
+    let input: unknown = {};
+    try {
+      input = raw ? JSON.parse(raw) : {};
+    } catch {
+      throw new Error('Invalid configuration: RATE_LIMITS is not JSON');
+    }
+    const parsed = RateLimitPolicySchema.safeParse(input);
+    if (!parsed.success)
+      throw new Error(`Invalid configuration: RATE_LIMITS: ${z.prettifyError(parsed.error)}`);
+    rateLimits = { raw, policy: parsed.data };
+  }
+  return rateLimits.policy;
+}

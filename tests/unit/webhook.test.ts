@@ -1,8 +1,12 @@
 import type { LookupAddress } from 'node:dns';
+import { createServer, type ServerResponse } from 'node:http';
+import type { AddressInfo, LookupFunction } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
-import { guardedLookup, signedHeaders } from '../../functions/adapters/channels/webhook.ts';
-import { webhookPayload } from '../../shared/domain/delivery.ts';
+import { guardedLookup, postWebhook, signedHeaders } from '../../functions/adapters/channels/webhook.ts';
+import { outcomeOfStatus, webhookPayload } from '../../shared/domain/delivery.ts';
+
+type LookupCallback = (error: Error | null, address: string | LookupAddress[], family?: number) => void;
 
 const secret = `whsec_${Buffer.from('0123456789abcdef0123456789abcdef').toString('base64')}`;
 const event = {
@@ -70,5 +74,69 @@ describe('the guarded lookup (DNS rebinding)', () => {
       { address: 'fd00:ec2::254', family: 6 },
     ]);
     expect(mixed.error).toBeInstanceOf(Error);
+  });
+});
+
+describe('redirects (SSRF)', () => {
+  /** A loopback server that counts the connections it gets and answers each request with `answer`. */
+  async function server(answer: (response: ServerResponse) => void) {
+    const listening = createServer((_request, response) => answer(response));
+    let connections = 0;
+    listening.on('connection', () => connections++);
+    await new Promise<void>((resolve) => listening.listen(0, '127.0.0.1', resolve));
+    return {
+      port: (listening.address() as AddressInfo).port,
+      connections: () => connections,
+      close: () => new Promise<void>((resolve) => listening.close(() => resolve())),
+    };
+  }
+  const redirectTo = (location: string) => (response: ServerResponse) =>
+    response.writeHead(302, { location }).end();
+  /** Resolves the receiver's name to loopback and records every name the client looks up. */
+  function recordingLookup() {
+    const names: string[] = [];
+    const lookup = ((hostname: string, options: { all?: boolean }, callback: LookupCallback) => {
+      names.push(hostname);
+      if (options.all) callback(null, [{ address: '127.0.0.1', family: 4 }]);
+      else callback(null, '127.0.0.1', 4);
+    }) as unknown as LookupFunction;
+    return { names, lookup };
+  }
+  const post = (url: string, lookup: LookupFunction) =>
+    postWebhook({ url, id: 'dlv_1', secret, body: webhookPayload(event), timeoutMs: 2_000, lookup });
+
+  it('does not follow a receiver that redirects to the metadata service: the delivery fails with the 302', async () => {
+    // Prepare
+    const receiver = await server(
+      redirectTo('http://169.254.169.254/latest/meta-data/iam/security-credentials/'),
+    );
+    const { names, lookup } = recordingLookup();
+    // Act
+    const started = performance.now();
+    const answer = await post(`http://receiver.test:${receiver.port}/hook`, lookup);
+    const elapsed = performance.now() - started;
+    await receiver.close();
+    // Assess
+    expect(answer.status).toBe(302);
+    expect(outcomeOfStatus(answer.status)).toMatchObject({ ok: false, retry: true, error: 'HTTP 302' });
+    expect(names).toEqual(['receiver.test']);
+    // Answered by the receiver, not after trying 169.254.169.254 until the timeout.
+    expect(elapsed).toBeLessThan(1_000);
+    expect(receiver.connections()).toBe(1);
+  });
+
+  it('does not follow a redirect to a private address: nothing connects there', async () => {
+    // Prepare: the second server stands in for a host on the private network.
+    const internal = await server((response) => response.writeHead(200).end('secret'));
+    const receiver = await server(redirectTo(`http://internal.test:${internal.port}/admin`));
+    const { names, lookup } = recordingLookup();
+    // Act
+    const answer = await post(`http://receiver.test:${receiver.port}/hook`, lookup);
+    await Promise.all([receiver.close(), internal.close()]);
+    // Assess
+    expect(answer.status).toBe(302);
+    expect(answer.excerpt).not.toContain('secret');
+    expect(names).toEqual(['receiver.test']);
+    expect(internal.connections()).toBe(0);
   });
 });
