@@ -1,4 +1,5 @@
 import { publicFeedEventNames } from '../domain/delivery-render.ts';
+import { ContentHidden } from '../domain/moderation.ts';
 import { participationEventNames } from '../domain/participation.ts';
 import type { EventDefinition } from './catalog.ts';
 import { allEvents, definitionOf } from './registry.ts';
@@ -56,6 +57,16 @@ export const rules: RuleDefinition[] = [
     target: {
       id: 'channel-fanout',
       handler: 'functions/consumers/channel-fanout.handler',
+      retry: DEFAULT_RETRY,
+    },
+  },
+  {
+    name: 'moderation-notices',
+    description: "Tells a hidden item's owners, by email, that it was hidden and why.",
+    eventPattern: patternFor(ContentHidden),
+    target: {
+      id: 'moderation-notices',
+      handler: 'functions/consumers/moderation-notices.handler',
       retry: DEFAULT_RETRY,
     },
   },

@@ -1,0 +1,157 @@
+import {
+  BatchGetCommand,
+  type BatchGetCommandOutput,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { ConflictError } from '#shared/domain/errors.ts';
+import {
+  type ModerationCase,
+  ModerationCaseSchema,
+  type ModerationTargetKind,
+  type Report,
+  ReportSchema,
+} from '#shared/domain/moderation.ts';
+import type { CommitOptions, Page, PageRequest } from '#shared/ports.ts';
+import { expiresAfter, keys } from './keys.ts';
+import { queryPage } from './query.ts';
+import { commit } from './transaction.ts';
+
+const STALE = 'Someone else moderated this first; reload and try again.';
+/** BatchGetItem's limit per call. */
+const BATCH = 100;
+const PROCESSED_RETENTION_DAYS = 7;
+
+export class DynamoModeration {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async getCase(kind: ModerationTargetKind, targetId: string): Promise<ModerationCase | undefined> {
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: keys.moderationCase(kind, targetId) }),
+    );
+    return Item ? ModerationCaseSchema.parse(Item.data) : undefined;
+  }
+
+  /** Which of these items are hidden: one BatchGetItem per hundred, so a list page costs one more call. */
+  async hiddenAmong(kind: ModerationTargetKind, targetIds: readonly string[]): Promise<Set<string>> {
+    const cases = await this.casesAmong(kind, targetIds);
+    return new Set([...cases.values()].filter((one) => one.status === 'hidden').map((one) => one.targetId));
+  }
+
+  /** The moderation cases of those of these items that have one, by item id. */
+  async casesAmong(
+    kind: ModerationTargetKind,
+    targetIds: readonly string[],
+  ): Promise<Map<string, ModerationCase>> {
+    const cases = new Map<string, ModerationCase>();
+    const unique = [...new Set(targetIds)];
+    for (let start = 0; start < unique.length; start += BATCH) {
+      let request: Record<string, unknown>[] | undefined = unique
+        .slice(start, start + BATCH)
+        .map((id) => keys.moderationCase(kind, id));
+      while (request && request.length > 0) {
+        const result: BatchGetCommandOutput = await this.client.send(
+          new BatchGetCommand({
+            RequestItems: {
+              [this.tableName]: {
+                Keys: request,
+                ProjectionExpression: '#data',
+                ExpressionAttributeNames: { '#data': 'data' },
+              },
+            },
+          }),
+        );
+        for (const item of result.Responses?.[this.tableName] ?? []) {
+          const moderation = ModerationCaseSchema.parse(item.data);
+          cases.set(moderation.targetId, moderation);
+        }
+        request = result.UnprocessedKeys?.[this.tableName]?.Keys;
+      }
+    }
+    return cases;
+  }
+
+  /** Writes the case on top of the revision the decision read (a new case must not exist yet). */
+  async saveCase(moderation: ModerationCase, options: CommitOptions): Promise<void> {
+    const item = {
+      ...keys.moderationCase(moderation.kind, moderation.targetId),
+      type: 'ModerationCase',
+      data: moderation,
+      revision: moderation.revision,
+    };
+    await commit(
+      this.client,
+      this.tableName,
+      [
+        {
+          Put: {
+            TableName: this.tableName,
+            Item: item,
+            ...(moderation.revision === 0
+              ? { ConditionExpression: 'attribute_not_exists(pk)' }
+              : {
+                  ConditionExpression: 'revision = :expected',
+                  ExpressionAttributeValues: { ':expected': moderation.revision - 1 },
+                }),
+          },
+        },
+      ],
+      options,
+      () => new ConflictError(STALE),
+    );
+  }
+
+  async createReport(report: Report, options: CommitOptions): Promise<void> {
+    await commit(
+      this.client,
+      this.tableName,
+      [
+        {
+          Put: {
+            TableName: this.tableName,
+            Item: { ...keys.report(report.id), ...keys.reportListing(report), type: 'Report', data: report },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
+        },
+      ],
+      options,
+      () => new ConflictError(STALE),
+    );
+  }
+
+  /** Whether a consumer has handled this event already (see `markHandled`). */
+  async handled(consumer: string, eventId: string): Promise<boolean> {
+    const { Item } = await this.client.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: keys.processed(consumer, eventId),
+        ConsistentRead: true,
+      }),
+    );
+    return Item !== undefined;
+  }
+
+  async markHandled(consumer: string, eventId: string): Promise<void> {
+    await this.client.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { ...keys.processed(consumer, eventId), ttl: expiresAfter(PROCESSED_RETENTION_DAYS) },
+      }),
+    );
+  }
+
+  /** A municipality's reports, newest first. */
+  async listReports(municipalityId: string, page: PageRequest): Promise<Page<Report>> {
+    const result = await queryPage(
+      this.client,
+      this.tableName,
+      keys.municipalityReports(municipalityId),
+      page,
+    );
+    return { ...result, items: result.items.map((item) => ReportSchema.parse(item.data)) };
+  }
+}
