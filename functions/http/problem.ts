@@ -66,12 +66,13 @@ export function problemFromError(error: unknown): APIGatewayProxyStructuredResul
   return problem(500, 'Internal error', 'Something went wrong on our side; nothing was changed.');
 }
 
-// Logs name and stack only: messages of unexpected errors may echo input, which may be personal data.
+// Logs name, an AWS service's error code and stack frames only: the message of an unexpected error
+// may echo input, which may be personal data.
 function errorSummary(error: unknown) {
   return error instanceof Error
     ? {
         name: error.name,
-        message: error.message.slice(0, 300),
+        ...('$metadata' in error ? { requestId: (error.$metadata as { requestId?: string }).requestId } : {}),
         stack: error.stack?.split('\n').slice(1, 6).join('\n'),
       }
     : { type: typeof error };

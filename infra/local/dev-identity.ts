@@ -99,6 +99,13 @@ export interface DevIdentity {
   users: DemoUser[];
   /** Signs an ID token shaped like Cognito's for a demo user, or for a new resident minted on the spot. */
   tokenFor(user: DemoUser): Promise<string>;
+  /** Whether this account (a demo user or a minted resident) was deleted since the issuer started. */
+  isDeleted(userId: string): boolean;
+  /**
+   * Deletes an account, as Cognito's AdminDeleteUser does: it gets no more tokens until this issuer
+   * restarts (demo users come back then; their data does not).
+   */
+  deleteUser(userId: string): Promise<void>;
 }
 
 const KEY_ID = 'plein-dev-1';
@@ -130,13 +137,21 @@ export async function createDevIdentity(options: {
 }): Promise<DevIdentity> {
   const { privateKey, publicJwk } = await loadOrCreateKey(options.keyFile);
   const jwk: JWK = { ...publicJwk, kid: KEY_ID, alg: 'RS256', use: 'sig' };
+  const deleted = new Set<string>();
   return {
     issuer: options.issuer,
     audience: options.audience,
     jwks: { keys: [jwk] },
-    users: demoUsers,
-    tokenFor: (user) =>
-      new SignJWT({
+    get users() {
+      return demoUsers.filter((user) => !deleted.has(user.id));
+    },
+    deleteUser: async (userId) => {
+      deleted.add(userId);
+    },
+    isDeleted: (userId) => deleted.has(userId),
+    tokenFor: async (user) => {
+      if (deleted.has(user.id)) throw new Error('This account has been deleted');
+      return new SignJWT({
         name: user.name,
         email: user.email,
         token_use: 'id',
@@ -150,6 +165,7 @@ export async function createDevIdentity(options: {
         .setAudience(options.audience)
         .setIssuedAt()
         .setExpirationTime(TOKEN_LIFETIME)
-        .sign(privateKey),
+        .sign(privateKey);
+    },
   };
 }

@@ -326,14 +326,21 @@ export function createRequestListener(options: LocalServerOptions): RequestListe
       const { user: userId, municipalityId, neighbourhoodId } = parsed.data;
       const known = identity.users.find((user) => user.id === userId);
       if (known) return sendJson(response, 200, { token: await identity.tokenFor(known) });
-      if (!userId.startsWith('resident-') || !municipalityId || !neighbourhoodId) {
+      if (
+        identity.isDeleted(userId) ||
+        !userId.startsWith('resident-') ||
+        !municipalityId ||
+        !neighbourhoodId
+      ) {
         return sendJson(
           response,
           404,
           {
             title: 'Not found',
             status: 404,
-            detail: `No demo user "${userId}". New residents need an id starting with resident- and a municipalityId and neighbourhoodId.`,
+            detail: identity.isDeleted(userId)
+              ? `The account "${userId}" was deleted.`
+              : `No demo user "${userId}". New residents need an id starting with resident- and a municipalityId and neighbourhoodId.`,
           },
           'application/problem+json',
         );

@@ -14,8 +14,12 @@ import { expiresAfter, keys } from './keys.ts';
 import { queryPage } from './query.ts';
 import { commit } from './transaction.ts';
 
-/** Delivered ones are history after a month; dead ones stay three, for staff to look at and replay. */
-const RETENTION_DAYS: Partial<Record<DeliveryStatus, number>> = { delivered: 30, dead: 90 };
+/**
+ * Delivered ones are history after a month; dead ones stay three, for staff to look at and replay.
+ * Pending and failed ones settle within about a day and a half of retries; 90 days is a backstop, so
+ * that no delivery (nor its tries) outlives the retention period, whatever happens to its subscription.
+ */
+const RETENTION_DAYS: Record<DeliveryStatus, number> = { delivered: 30, dead: 90, pending: 90, failed: 90 };
 
 function deliveryItem(delivery: Delivery) {
   const retention = RETENTION_DAYS[delivery.status];
