@@ -83,3 +83,9 @@ export class SlugTakenError extends Error {
 export class DuplicateRequestError extends Error {
   override name = 'DuplicateRequestError';
 }
+
+/** The identity provider's accounts, as the hub may change them: Cognito in AWS, the development issuer locally. */
+export interface IdentityAdmin {
+  /** Deletes the account so that it can sign in no more; an account that is gone already is no error. */
+  deleteUser(userId: string): Promise<void>;
+}

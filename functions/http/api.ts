@@ -27,10 +27,13 @@ export const routeGroups = [
     // Webhook signing secrets are sealed under this key when a subscription is made or rotated.
     secrets: ['channelKey'],
   },
+  { name: 'moderation', entry: 'functions/http/moderation.ts', load: () => import('./moderation.ts') },
   { name: 'feeds', entry: 'functions/http/feeds.ts', load: () => import('./feeds.ts') },
   { name: 'calendar', entry: 'functions/http/calendar.ts', load: () => import('./calendar.ts') },
   { name: 'event-docs', entry: 'functions/http/events-doc.ts', load: () => import('./events-doc.ts') },
   { name: 'meta', entry: 'functions/http/meta.ts', load: () => import('./meta.ts') },
+  // A person's own account: who they are, their export, their deletion (the one function that may delete accounts).
+  { name: 'me', entry: 'functions/http/me.ts', load: () => import('./me.ts') },
 ] as const satisfies readonly {
   name: string;
   entry: string;

@@ -11,18 +11,23 @@ import {
   type SecretBox,
   secretsManagerKey,
 } from '../adapters/channels/secret-box.ts';
+import { actAs, DynamoAuditLog } from '../adapters/dynamodb/audit.ts';
 import { DynamoDeliveries } from '../adapters/dynamodb/deliveries.ts';
 import { DynamoFacilitationRepository } from '../adapters/dynamodb/facilitation.ts';
 import { DynamoFeed } from '../adapters/dynamodb/feed.ts';
 import { DynamoInitiativeRepository } from '../adapters/dynamodb/initiatives.ts';
+import { DynamoModeration } from '../adapters/dynamodb/moderation.ts';
 import { DynamoMunicipalityRepository } from '../adapters/dynamodb/municipalities.ts';
 import { DynamoParticipationFigures } from '../adapters/dynamodb/participation.ts';
+import { DynamoPersonalData } from '../adapters/dynamodb/personal-data.ts';
 import { DynamoPolls } from '../adapters/dynamodb/polls.ts';
+import { DynamoRateLimiter } from '../adapters/dynamodb/rate-limits.ts';
 import { table } from '../adapters/dynamodb/shared-client.ts';
 import { DynamoSubscriptions } from '../adapters/dynamodb/subscriptions.ts';
 import { DynamoIdempotencyStore } from '../adapters/dynamodb/transaction.ts';
+import { identityAdminFromEnv } from '../adapters/identity.ts';
 import { createTokenVerifier } from '../auth/verify.ts';
-import { authConfig } from '../config.ts';
+import { authConfig, rateLimitPolicy } from '../config.ts';
 
 /**
  * What the channel routes need besides storage: the box that seals webhook secrets and the policy for
@@ -53,7 +58,9 @@ function channelSettings() {
 function build() {
   const { client, tableName } = table();
   const auth = authConfig();
+  const personalData = new DynamoPersonalData(client, tableName);
   return {
+    // Keeps each owner's ownership item, for their export and deletion (`personal-data-index.ts`).
     initiatives: new DynamoInitiativeRepository(client, tableName),
     municipalities: new DynamoMunicipalityRepository(client, tableName),
     facilitation: new DynamoFacilitationRepository(client, tableName),
@@ -65,13 +72,23 @@ function build() {
     channels: channelSettings(),
     /** Polls and their ballot box: one adapter, since both read a poll's layout of shards. */
     polls: new DynamoPolls(client, tableName),
+    /** Reports, hides and appeals, and the append-only audit log of staff actions. */
+    moderation: new DynamoModeration(client, tableName),
+    audit: new DynamoAuditLog(client, tableName),
+    /** Write budgets per account and source address (`shared/domain/rate-limit.ts`). */
+    rateLimiter: new DynamoRateLimiter(client, tableName),
+    rateLimits: rateLimitPolicy,
     ballotKeys: ballotKeyFromEnv(),
     residency: declaredResidency,
     verifyToken: createTokenVerifier({
       issuer: auth.JWT_ISSUER,
       audience: auth.JWT_AUDIENCE,
       jwksUrl: auth.JWKS_URL,
+      isRevoked: (userId, issuedAt) => personalData.isDeletedSince(userId, issuedAt),
     }),
+    /** A person's data (export, deletion) and the identity provider's accounts. */
+    personalData,
+    identityAdmin: identityAdminFromEnv,
     now: () => new Date(),
     newId: monotonicFactory(),
   };
@@ -85,8 +102,13 @@ export function getDeps(): Deps {
   return deps;
 }
 
+/** Marks the rest of this request's writes as the actor's, for the audit log (`decisionContext` does it too). */
+export const actingAs = actAs;
+
 /** What a domain decision needs from the world: who asks, the time, and fresh ids. */
 export function decisionContext(actor: Actor | undefined): DecisionContext {
   const deps = getDeps();
+  // What this request commits from here on is the actor's: a staff action lands in the audit log.
+  actAs(actor);
   return { actor, now: deps.now(), newId: deps.newId };
 }

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import type { Actor } from '#shared/domain/actor.ts';
 import { authorize } from '#shared/domain/authorization.ts';
 import { SlugSchema, UlidSchema } from '#shared/domain/common.ts';
 import { NotFoundError } from '#shared/domain/errors.ts';
@@ -16,11 +17,25 @@ import {
   offerFacilitation,
   requestFacilitation,
 } from '#shared/domain/facilitation-decisions.ts';
+import type { Initiative } from '#shared/domain/initiative.ts';
+import {
+  assertVisible,
+  initiativeTarget,
+  listedModeration,
+  requestTarget,
+} from '#shared/domain/moderation-decisions.ts';
 import { decisionContext, getDeps } from './deps.ts';
 import { loadInitiative } from './initiative-lookup.ts';
 
 import { problemResponses } from './openapi-common.ts';
 import { json, type Route, route, router } from './route.ts';
+
+/** The initiative, or a 404 when it is hidden from this caller. */
+async function loadVisibleInitiative(id: string, actor: Actor | undefined): Promise<Initiative> {
+  const initiative = await loadInitiative(id);
+  assertVisible(initiativeTarget(initiative), await getDeps().moderation.getCase('initiative', id), actor);
+  return initiative;
+}
 
 const IdParams = z.object({ id: UlidSchema });
 const PageQuery = z
@@ -64,7 +79,7 @@ export const listRequests = route(
     path: '/api/initiatives/{id}/requests',
     operationId: 'listFacilitationRequests',
     summary: "An initiative's requests for help, newest first.",
-    auth: 'none',
+    auth: 'optional',
     params: IdParams,
     query: PageQuery,
     responses: {
@@ -72,9 +87,19 @@ export const listRequests = route(
       ...problemResponses(400, 404),
     },
   },
-  async ({ params, query }) => {
-    await loadInitiative(params.id);
-    return json(200, await getDeps().facilitation.listRequests(params.id, query));
+  async ({ params, query, actor }) => {
+    const initiative = await loadVisibleInitiative(params.id, actor);
+    const result = await getDeps().facilitation.listRequests(params.id, query);
+    // Hidden requests leave the list but for the owners and staff, who see why; the cursor still goes on.
+    const cases = await getDeps().moderation.casesAmong(
+      'request',
+      result.items.map((request) => request.id),
+    );
+    const items = result.items.flatMap((request) => {
+      const shown = listedModeration(requestTarget(request, initiative), cases.get(request.id), actor);
+      return shown ? [{ ...request, ...shown }] : [];
+    });
+    return json(200, { ...result, items });
   },
 );
 
@@ -152,7 +177,7 @@ export const listOffers = route(
     },
   },
   async ({ params, query, actor }) => {
-    const initiative = await loadInitiative(params.id);
+    const initiative = await loadVisibleInitiative(params.id, actor);
     const result = await getDeps().facilitation.listOffers(params.id, query);
     // A page may hold fewer than `limit` offers for someone who may not see them all; the cursor still goes on.
     return json(200, {

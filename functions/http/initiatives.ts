@@ -18,6 +18,7 @@ import {
   registerInitiative,
   updateInitiative,
 } from '#shared/domain/initiative-decisions.ts';
+import { initiativeTarget, moderationShownTo } from '#shared/domain/moderation-decisions.ts';
 import { SlugTakenError } from '#shared/ports.ts';
 import { decisionContext, getDeps } from './deps.ts';
 import { loadInitiative, loadInitiativeByIdOrSlug } from './initiative-lookup.ts';
@@ -84,7 +85,13 @@ export const listInitiatives = route(
       },
       { limit: query.limit, cursor: query.cursor },
     );
-    return json(200, { items: page.items.map(toPublicInitiative), nextCursor: page.nextCursor });
+    // Hidden initiatives leave every list; a page may hold fewer than `limit`, the cursor still goes on.
+    const hidden = await getDeps().moderation.hiddenAmong(
+      'initiative',
+      page.items.map((initiative) => initiative.id),
+    );
+    const items = page.items.filter((initiative) => !hidden.has(initiative.id));
+    return json(200, { items: items.map(toPublicInitiative), nextCursor: page.nextCursor });
   },
 );
 
@@ -140,7 +147,18 @@ export const getInitiative = route(
     },
   },
   async ({ params, actor }) => {
-    return json(200, view(await loadInitiativeByIdOrSlug(params.id), actor));
+    // By id, the moderation state is read beside the initiative; by slug, once the id is known.
+    const byId = UlidSchema.safeParse(params.id).success;
+    const [initiative, moderationById] = await Promise.all([
+      loadInitiativeByIdOrSlug(params.id),
+      byId ? getDeps().moderation.getCase('initiative', params.id) : undefined,
+    ]);
+    const moderation = byId
+      ? moderationById
+      : await getDeps().moderation.getCase('initiative', initiative.id);
+    // A hidden initiative is a 404 but to its owners and staff, who also see why it was hidden.
+    const shown = moderationShownTo(initiativeTarget(initiative), moderation, actor);
+    return json(200, { ...view(initiative, actor), ...shown });
   },
 );
 

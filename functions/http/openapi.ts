@@ -1,3 +1,7 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { brotliCompressSync, constants } from 'node:zlib';
 import { createDocument } from 'zod-openapi';
 import { routeGroups } from './api.ts';
 import type { Route } from './route.ts';
@@ -77,4 +81,27 @@ export async function openApiDocument(): Promise<Record<string, unknown>> {
     paths: paths as never,
   }) as unknown as Record<string, unknown>;
   return cached;
+}
+
+/** What esbuild needs to build the meta function with its document built in (see meta.ts). */
+export interface OpenApiBundling {
+  /** The route group module that serves the document. */
+  entry: 'functions/http/meta.ts';
+  define: Record<string, string>;
+  /** A module exporting `PLEIN_OPENAPI_DOCUMENT`: the document's JSON, Brotli-compressed, base64. */
+  inject: string[];
+}
+
+/**
+ * Builds the document now, at bundle time, into a module of its own for esbuild's `inject` (a file,
+ * not a `define`: the document is ~90 KB, more than one command-line argument may carry). Compressed
+ * (~90 KB of JSON to ~13 KB) so that the meta bundle stays within 250 KB.
+ */
+export async function openApiBundling(): Promise<OpenApiBundling> {
+  const file = join(mkdtempSync(join(tmpdir(), 'plein-openapi-')), 'openapi-document.mjs');
+  const compressed = brotliCompressSync(JSON.stringify(await openApiDocument()), {
+    params: { [constants.BROTLI_PARAM_QUALITY]: constants.BROTLI_MAX_QUALITY },
+  });
+  writeFileSync(file, `export const PLEIN_OPENAPI_DOCUMENT = '${compressed.toString('base64')}';\n`);
+  return { entry: 'functions/http/meta.ts', define: { PLEIN_OPENAPI_BUNDLED: 'true' }, inject: [file] };
 }

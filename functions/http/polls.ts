@@ -3,6 +3,7 @@ import type { Actor } from '#shared/domain/actor.ts';
 import { authorize, isAllowed, type PollOwnerFacts } from '#shared/domain/authorization.ts';
 import { SlugSchema, UlidSchema } from '#shared/domain/common.ts';
 import { type FieldIssue, NotFoundError } from '#shared/domain/errors.ts';
+import { moderationShownTo, pollTarget } from '#shared/domain/moderation-decisions.ts';
 import {
   BallotSchema,
   CastBallotSchema,
@@ -25,7 +26,7 @@ import {
 } from '#shared/domain/poll-decisions.ts';
 import { closePollNow, openPollNow } from '#shared/domain/poll-lifecycle.ts';
 import { ballotIdOf } from '#shared/domain/poll-secrecy.ts';
-import { decisionContext, getDeps } from './deps.ts';
+import { actingAs, decisionContext, getDeps } from './deps.ts';
 import { problemResponses } from './openapi-common.ts';
 import { type HttpResponse, json, route, router } from './route.ts';
 
@@ -82,17 +83,27 @@ async function ownerFacts(poll: Poll): Promise<PollOwnerFacts> {
   return ownerFactsOf(poll, initiative);
 }
 
-/** A poll as this caller may see it: a draft exists for its owners only. */
+/** A poll as this caller may see it: a draft exists for its owners only, a hidden poll for its owners and staff. */
 async function loadVisiblePoll(id: string, actor: Actor | undefined): Promise<Poll> {
-  const poll = await getDeps().polls.get(id);
+  return (await loadVisiblePollModerated(id, actor)).poll;
+}
+
+/** As `loadVisiblePoll`, with the moderation state its owners and staff see on it. */
+async function loadVisiblePollModerated(id: string, actor: Actor | undefined) {
+  const [poll, moderation] = await Promise.all([
+    getDeps().polls.get(id),
+    getDeps().moderation.getCase('poll', id),
+  ]);
+  const shown =
+    poll && moderation ? moderationShownTo(pollTarget(poll, await ownerFacts(poll)), moderation, actor) : {};
   if (
     poll?.status === 'draft' &&
     isAllowed(actor, { type: 'poll.read-draft', ...(await ownerFacts(poll)) })
   ) {
-    return poll;
+    return { poll, shown };
   }
   if (!poll || poll.status === 'draft') throw new NotFoundError(`No poll ${id}.`);
-  return poll;
+  return { poll, shown };
 }
 
 const pollResponse = (poll: Poll, status = 200): HttpResponse =>
@@ -121,7 +132,13 @@ export const listPolls = route(
       { municipalityId: query.municipality, neighbourhoodId: query.neighbourhood, status: query.status },
       { limit: query.limit, cursor: query.cursor },
     );
-    return json(200, { items: page.items.map(toPublicPoll), nextCursor: page.nextCursor });
+    // Hidden polls leave every list; a page may hold fewer than `limit`, the cursor still goes on.
+    const hidden = await getDeps().moderation.hiddenAmong(
+      'poll',
+      page.items.map((poll) => poll.id),
+    );
+    const items = page.items.filter((poll) => !hidden.has(poll.id));
+    return json(200, { items: items.map(toPublicPoll), nextCursor: page.nextCursor });
   },
 );
 
@@ -162,7 +179,10 @@ export const getPoll = route(
     params: IdParams,
     responses: { 200: { description: 'The poll', schema: PublicPollSchema }, ...problemResponses(404) },
   },
-  async ({ params, actor }) => pollResponse(await loadVisiblePoll(params.id, actor)),
+  async ({ params, actor }) => {
+    const { poll, shown } = await loadVisiblePollModerated(params.id, actor);
+    return json(200, { ...toPublicPoll(poll), ...shown });
+  },
 );
 
 function changeRoute(action: 'open' | 'close') {
@@ -185,6 +205,7 @@ function changeRoute(action: 'open' | 'close') {
     async ({ params, actor, idempotency }) => {
       const poll = await loadVisiblePoll(params.id, actor);
       const trigger: PollTrigger = { by: 'owner', owner: await ownerFacts(poll) };
+      actingAs(actor);
       const caller = { actor, idempotency: (state: Poll) => idempotency?.record(pollResponse(state)) };
       const state =
         action === 'open'

@@ -5,6 +5,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import * as z from 'zod';
 import type { Actor } from '#shared/domain/actor.ts';
 import { type FieldIssue, UnauthenticatedError, ValidationError } from '#shared/domain/errors.ts';
+import { countersFor, needsFirstSeen } from '#shared/domain/rate-limit.ts';
 import { DuplicateRequestError, type IdempotencyRecord, type StoredResponse } from '#shared/ports.ts';
 import { getDeps } from './deps.ts';
 import { HttpError, problem, problemFromError } from './problem.ts';
@@ -124,9 +125,12 @@ function validate<B extends z.ZodType, Q extends z.ZodType, P extends z.ZodType>
   };
   const params = parse(spec.params, event.pathParameters ?? {}, []);
   const query = parse(spec.query, event.queryStringParameters ?? {}, []);
-  const parsedBody = parse(spec.body, body, []);
+  // A route that takes no body takes no fields either: `{ "status": … }` sent to one is refused, not ignored.
+  const parsedBody = parse(spec.body ?? NoBodySchema, body, []);
   return { issues, params, query, body: parsedBody };
 }
+
+const NoBodySchema = z.strictObject({}).optional();
 
 function fingerprint(event: APIGatewayProxyEventV2): string {
   return createHash('sha256')
@@ -156,6 +160,10 @@ export function route<B extends z.ZodType, Q extends z.ZodType, P extends z.ZodT
     .handler(async (event) => {
       const parsedBody = spec.method === 'GET' ? undefined : parseBody(event);
       const actor = await authenticate(event, spec.auth);
+      if (spec.method !== 'GET') {
+        const refused = await enforceRateLimits(spec.operationId, event, actor);
+        if (refused) return refused;
+      }
       const input = validate(spec, event, parsedBody);
       if (spec.references) input.issues.push(...(await spec.references(parsedBody)));
       if (input.issues.length > 0) throw new ValidationError(input.issues);
@@ -196,6 +204,48 @@ export function route<B extends z.ZodType, Q extends z.ZodType, P extends z.ZodT
       >);
     });
   return { spec: spec as Route['spec'], handler };
+}
+
+/**
+ * Charges a write to its budgets (`shared/domain/rate-limit.ts`): after authentication, so that an
+ * account is known, and before anything is read or written for it. A refused write gets 429 with
+ * `Retry-After` and the draft IETF `RateLimit` / `RateLimit-Policy` headers, and changes nothing.
+ */
+async function enforceRateLimits(
+  operationId: string,
+  event: APIGatewayProxyEventV2,
+  actor: Actor | undefined,
+): Promise<APIGatewayProxyStructuredResultV2 | undefined> {
+  const deps = getDeps();
+  const policy = deps.rateLimits();
+  const now = deps.now();
+  const firstSeenAt = needsFirstSeen(policy, actor)
+    ? await deps.rateLimiter.firstSeen(actor.userId, now)
+    : undefined;
+  const counters = countersFor(policy, {
+    operationId,
+    sourceIp: event.requestContext.http.sourceIp,
+    actor,
+    ...(firstSeenAt ? { firstSeenAt } : {}),
+    now,
+  });
+  const decision = await deps.rateLimiter.take(counters, now);
+  if (decision.allowed) return undefined;
+  const { counter, retryAfterSeconds } = decision;
+  const newAccount = counter.name.startsWith('new-account');
+  return problem(
+    429,
+    'Too many requests',
+    newAccount
+      ? `A new account makes fewer changes at first. Try again in ${retryAfterSeconds} s.`
+      : `Too many changes in a short time. Try again in ${retryAfterSeconds} s.`,
+    undefined,
+    {
+      'retry-after': String(retryAfterSeconds),
+      'ratelimit-policy': `"${counter.name}";q=${counter.budget.limit};w=${counter.budget.windowSeconds}`,
+      ratelimit: `"${counter.name}";r=0;t=${retryAfterSeconds}`,
+    },
+  );
 }
 
 /** Turns whatever a handler throws into an RFC 9457 answer. */

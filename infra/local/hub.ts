@@ -9,10 +9,13 @@ import { DynamoDeliveries } from '#functions/adapters/dynamodb/deliveries.ts';
 import { DynamoInitiativeRepository } from '#functions/adapters/dynamodb/initiatives.ts';
 import { DynamoMunicipalityRepository } from '#functions/adapters/dynamodb/municipalities.ts';
 import { DynamoPolls } from '#functions/adapters/dynamodb/polls.ts';
+import { DynamoRateLimiter } from '#functions/adapters/dynamodb/rate-limits.ts';
+import { useLocalIdentityAdmin } from '#functions/adapters/identity.ts';
 import { routeGroups } from '#functions/http/api.ts';
 import { router } from '#functions/http/route.ts';
+import type { RateLimitPolicyInput } from '#shared/domain/rate-limit.ts';
 import { rules } from '#shared/events/rules.ts';
-import { createDevIdentity, type DevIdentity } from './dev-identity.ts';
+import { createDevIdentity, type DevIdentity, demoUsers } from './dev-identity.ts';
 import { LocalDispatcher } from './dispatcher.ts';
 import { ensureTable } from './dynamodb-local.ts';
 import { type LocalBusOptions, LocalEventBus } from './event-bus.ts';
@@ -50,6 +53,12 @@ export interface HubOptions {
    * by the handlers, once per process.
    */
   channels?: { dispatchIntervalMs?: number; retryScheduleMs?: number[]; failingAfterMs?: number };
+  /**
+   * Write budgets per account and source address, over the defaults of `shared/domain/rate-limit.ts`
+   * (as `RATE_LIMITS` does in AWS). Everything local arrives from one loopback address, so tests that
+   * play many residents set a generous per-address budget.
+   */
+  rateLimits?: RateLimitPolicyInput;
 }
 
 export interface Hub {
@@ -111,12 +120,15 @@ export async function startHub(options: HubOptions): Promise<Hub> {
       ? { CHANNEL_FAILING_AFTER_MS: String(options.channels.failingAfterMs) }
       : {}),
   });
+  if (options.rateLimits) process.env.RATE_LIMITS = JSON.stringify(options.rateLimits);
 
   const identity = await createDevIdentity({
     issuer: url,
     audience: 'plein-local',
     ...(options.dataDir ? { keyFile: join(options.dataDir, 'dev-issuer-key.pem') } : {}),
   });
+  // DELETE /api/me deletes the account here, as the `me` function calls Cognito in AWS.
+  useLocalIdentityAdmin(identity);
   const client = createDocumentClient({ tableName: options.tableName, endpoint: options.endpoint });
   const municipalities = new DynamoMunicipalityRepository(client, options.tableName);
   const initiatives = new DynamoInitiativeRepository(client, options.tableName);
@@ -170,6 +182,10 @@ export async function startHub(options: HubOptions): Promise<Hub> {
       initiatives,
       polls: { repository: polls, ballotKeys: fileBallotKey(ballotKeyFile) },
     });
+    // The demo people have been around as long as their demo initiatives: no new-account cool-down.
+    const limiter = new DynamoRateLimiter(client, options.tableName);
+    const monthAgo = new Date(Date.now() - 30 * 86_400_000);
+    await Promise.all(demoUsers.map((user) => limiter.firstSeen(user.id, monthAgo)));
   }
   relay.start();
   // Polls open and close on time: EventBridge Scheduler invokes this handler in AWS, this loop locally.

@@ -15,6 +15,8 @@ export interface PollOwnerFacts {
  */
 export type Action =
   | { type: 'initiative.register' }
+  /** One's own account: read it, export it, delete it. Nobody acts on another's account. */
+  | { type: 'account.read-own' | 'account.export-own' | 'account.delete-own' }
   | { type: 'initiative.update'; owners: readonly string[] }
   | { type: 'initiative.archive'; owners: readonly string[] }
   | { type: 'initiative.read-private'; owners: readonly string[] }
@@ -36,6 +38,18 @@ export type Action =
     }
   // Polls: their owner creates, opens and closes them, and alone sees a draft.
   | ({ type: 'poll.create' | 'poll.open' | 'poll.close' | 'poll.read-draft' } & PollOwnerFacts)
+  // Moderation: anyone signed in reports; the target's municipality's staff or the platform admin hide,
+  // restore, decide appeals and read reports and the audit log; the target's owners appeal. `owners` is
+  // absent when the municipality itself owns the target (its own poll): then its staff are the owners.
+  | { type: 'moderation.report' }
+  | {
+      type: 'moderation.hide' | 'moderation.restore' | 'moderation.decide-appeal' | 'moderation.read-reports';
+      municipalityId: string;
+    }
+  | { type: 'audit.read'; municipalityId: string }
+  | { type: 'moderation.appeal'; municipalityId: string; owners?: readonly string[] | undefined }
+  /** A hidden item stays visible to its owners, its municipality's staff and the platform admin. */
+  | { type: 'moderation.see-hidden'; municipalityId: string; owners?: readonly string[] | undefined }
   /** A resident of the audience, by the residence the ResidencyVerifier vouches for (not the raw claim). */
   | {
       type: 'poll.vote';
@@ -48,6 +62,9 @@ export function isAllowed(actor: Actor | undefined, action: Action): boolean {
   if (!actor) return false;
   switch (action.type) {
     case 'initiative.register':
+    case 'account.read-own':
+    case 'account.export-own':
+    case 'account.delete-own':
       return true;
     // Initiatives stay in charge of themselves: not even staff or the platform admin edit them.
     case 'initiative.update':
@@ -76,6 +93,24 @@ export function isAllowed(actor: Actor | undefined, action: Action): boolean {
       return action.initiativeOwners
         ? action.initiativeOwners.includes(actor.userId)
         : actor.staffOf.includes(action.municipalityId);
+    case 'moderation.report':
+      return true;
+    case 'moderation.hide':
+    case 'moderation.restore':
+    case 'moderation.decide-appeal':
+    case 'moderation.read-reports':
+    case 'audit.read':
+      return actor.isPlatformAdmin || actor.staffOf.includes(action.municipalityId);
+    case 'moderation.appeal':
+      return action.owners
+        ? action.owners.includes(actor.userId)
+        : actor.staffOf.includes(action.municipalityId);
+    case 'moderation.see-hidden':
+      return (
+        actor.isPlatformAdmin ||
+        actor.staffOf.includes(action.municipalityId) ||
+        (action.owners?.includes(actor.userId) ?? false)
+      );
     case 'poll.vote': {
       const { residence, audience } = action;
       if (residence?.municipalityId !== action.municipalityId) return false;

@@ -7,6 +7,8 @@ export const sources = {
   facilitation: 'plein.facilitation',
   polls: 'plein.polls',
   channels: 'plein.channels',
+  moderation: 'plein.moderation',
+  accounts: 'plein.accounts',
 } as const;
 export type Source = (typeof sources)[keyof typeof sources];
 

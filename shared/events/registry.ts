@@ -1,3 +1,4 @@
+import { AccountDeleted } from '../domain/account.ts';
 import {
   FacilitationDelivered,
   FacilitationOffered,
@@ -8,6 +9,13 @@ import {
   OfferWithdrawn,
 } from '../domain/facilitation.ts';
 import { InitiativeArchived, InitiativeRegistered, InitiativeUpdated } from '../domain/initiative.ts';
+import {
+  AppealDecided,
+  ContentHidden,
+  ContentReported,
+  ContentRestored,
+  HideAppealed,
+} from '../domain/moderation.ts';
 import { PollClosed, PollOpened } from '../domain/poll.ts';
 import { SubscriptionFailing } from '../domain/subscription-events.ts';
 import type { EventDefinition } from './catalog.ts';
@@ -28,6 +36,14 @@ export const allEvents: readonly EventDefinition[] = [
   PollOpened,
   PollClosed,
   SubscriptionFailing,
+  // Moderation reaches the municipality's own channels, never the public feeds.
+  ContentReported,
+  ContentHidden,
+  ContentRestored,
+  HideAppealed,
+  AppealDecided,
+  // Records that an account was deleted, and nothing about whose.
+  AccountDeleted,
 ];
 
 const byName = new Map(allEvents.map((definition) => [definition.name, definition]));

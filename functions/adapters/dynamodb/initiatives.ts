@@ -106,6 +106,14 @@ export class DynamoInitiativeRepository implements InitiativeRepository {
             ConditionExpression: 'attribute_not_exists(pk)',
           },
         },
+        // Each owner's ownership item, so that a person's export and deletion find what they own
+        // without a scan; written with the initiative, so neither exists without the other.
+        ...initiative.owners.map((owner) => ({
+          Put: {
+            TableName: this.tableName,
+            Item: { ...keys.ownership(owner, initiative.id), type: 'Ownership', initiativeId: initiative.id },
+          },
+        })),
       ],
       options,
       (index) =>

@@ -166,6 +166,66 @@ export const keys = {
       : `FEED#${place.municipalityId}`,
     sk: `ENTRY#${event.occurredAt}#${event.eventId}`,
   }),
+  /**
+   * A rate counter (`ip:<address>`, `user:<id>`, …): hashed, so that the table holds no address in
+   * clear; TTL removes it a day after its window.
+   */
+  rateCounter: (id: string) => ({
+    pk: `RATE#${createHash('sha256').update(id).digest('base64url')}`,
+    sk: 'RATE',
+  }),
+  /** When an account made its first write: the start of its cool-down. */
+  accountFirstSeen: (userId: string) => ({
+    pk: `ACCOUNT#${createHash('sha256').update(userId).digest('base64url')}`,
+    sk: 'FIRST-SEEN',
+  }),
+  // A person: what they own (initiatives), their idempotency records, and the mark of a deleted account.
+  /** One item per initiative a person owns, so their export and deletion find them without a scan. */
+  ownership: (userId: string, initiativeId: string) => ({
+    pk: `PERSON#${userId}`,
+    sk: `OWNS#INITIATIVE#${initiativeId}`,
+  }),
+  ownerships: (userId: string) => ({ pk: `PERSON#${userId}`, skPrefix: 'OWNS#INITIATIVE#' }),
+  /** Sparse gsi1 keys of an idempotency record: a person's records, under a hash of their id. */
+  idempotencyListing: (scope: string, recordPk: string) => ({
+    gsi1pk: `IDEMPOTENCY-OF#${createHash('sha256').update(scope).digest('base64url')}`,
+    gsi1sk: recordPk,
+  }),
+  idempotencyOf: (scope: string) => ({
+    index: 'gsi1' as const,
+    pk: `IDEMPOTENCY-OF#${createHash('sha256').update(scope).digest('base64url')}`,
+  }),
+  /** Marks a deleted account until its last token has expired; hashed, it names nobody. */
+  deletedAccount: (userId: string) => ({
+    pk: `DELETED-ACCOUNT#${createHash('sha256').update(userId).digest('base64url')}`,
+    sk: 'DELETED-ACCOUNT',
+  }),
+  // Moderation: an item's moderation state beside it, reports, and the append-only audit log.
+  /** The moderation state of one initiative, request or poll (absent: visible, never moderated). */
+  moderationCase: (kind: string, targetId: string) => ({
+    pk: `MODERATION#${kind}#${targetId}`,
+    sk: 'MODERATION',
+  }),
+  report: (id: string) => ({ pk: `REPORT#${id}`, sk: 'REPORT' }),
+  /** A municipality's reports, newest first, for its staff. */
+  reportListing: (report: { id: string; municipalityId: string; createdAt: string }) => ({
+    gsi2pk: `MUNICIPALITY#${report.municipalityId}#REPORTS`,
+    gsi2sk: `${report.createdAt}#${report.id}`,
+  }),
+  municipalityReports: (municipalityId: string) => ({
+    index: 'gsi2' as const,
+    pk: `MUNICIPALITY#${municipalityId}#REPORTS`,
+  }),
+  /** An audit entry under a fresh id: written once (conditional put), never updated or deleted. */
+  auditEntry: (id: string) => ({ pk: `AUDIT#${id}`, sk: 'AUDIT' }),
+  auditListing: (entry: { id: string; municipalityId: string; at: string }) => ({
+    gsi2pk: `MUNICIPALITY#${entry.municipalityId}#AUDIT`,
+    gsi2sk: `${entry.at}#${entry.id}`,
+  }),
+  municipalityAudit: (municipalityId: string) => ({
+    index: 'gsi2' as const,
+    pk: `MUNICIPALITY#${municipalityId}#AUDIT`,
+  }),
 } as const;
 
 /** Listing order of poll statuses (see `keys.pollListings`). */

@@ -3,6 +3,7 @@ import { type DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@
 import type { DomainEvent } from '#shared/events/catalog.ts';
 import type { CommitOptions, IdempotencyRecord, IdempotencyStore } from '#shared/ports.ts';
 import { DuplicateRequestError } from '#shared/ports.ts';
+import { auditItemFor } from './audit.ts';
 import { expiresAfter, keys } from './keys.ts';
 
 export type TransactItem = NonNullable<
@@ -11,6 +12,8 @@ export type TransactItem = NonNullable<
 
 const OUTBOX_RETENTION_DAYS = 7;
 const IDEMPOTENCY_RETENTION_DAYS = 1;
+/** The scope of Idempotency-Keys sent without a token (see route.ts). */
+export const ANONYMOUS_SCOPE = 'anonymous';
 
 export function outboxItem(tableName: string, event: DomainEvent): TransactItem {
   return {
@@ -29,11 +32,14 @@ export function outboxItem(tableName: string, event: DomainEvent): TransactItem 
 }
 
 function idempotencyItem(tableName: string, record: IdempotencyRecord): TransactItem {
+  const key = keys.idempotency(record.scope, record.key);
   return {
     Put: {
       TableName: tableName,
       Item: {
-        ...keys.idempotency(record.scope, record.key),
+        ...key,
+        // A person's records are listed (for their export and deletion); anonymous ones are not.
+        ...(record.scope === ANONYMOUS_SCOPE ? {} : keys.idempotencyListing(record.scope, key.pk)),
         fingerprint: record.fingerprint,
         response: record.response,
         ttl: expiresAfter(IDEMPOTENCY_RETENTION_DAYS),
@@ -55,9 +61,12 @@ export async function commit(
   options: CommitOptions,
   onConditionFailed: (index: number) => Error,
 ): Promise<void> {
+  // A staff or admin action adds its audit entry here, so every route's action is audited or none is.
+  const audit = await auditItemFor(client, tableName, items, options.events);
   const transactItems = [
     ...items,
     ...options.events.map((event) => outboxItem(tableName, event)),
+    ...(audit ? [audit] : []),
     ...(options.idempotency ? [idempotencyItem(tableName, options.idempotency)] : []),
   ];
   try {
