@@ -12,7 +12,7 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { Construct } from 'constructs';
 import type { RouteSpec } from '#functions/http/route.ts';
-import { bindTable, pascalCase, pleinFunction } from './function.ts';
+import { type BuildTime, bindTable, pascalCase, pleinFunction } from './function.ts';
 import type { Identity } from './identity.ts';
 
 type Spec = Pick<RouteSpec<never, never, never>, 'method' | 'path' | 'auth' | 'operationId' | 'summary'>;
@@ -23,6 +23,8 @@ export interface LoadedRouteGroup {
   entry: string;
   routes: readonly { spec: Spec }[];
   secrets: readonly SecretName[];
+  /** What the group's bundle has built in at synth (the meta group: the OpenAPI document). */
+  buildTime?: BuildTime;
 }
 
 export type SecretName = 'ballotKey' | 'channelKey';
@@ -37,6 +39,8 @@ export interface ApiProps {
   table: dynamodb.ITable;
   identity: Identity;
   throttle: { rateLimit: number; burstLimit: number };
+  /** The stage's write budgets (`RATE_LIMITS`), when it sets its own. */
+  rateLimits?: unknown;
   logRetention: logs.RetentionDays;
   secrets: Record<SecretName, secretsmanager.ISecret>;
 }
@@ -47,7 +51,6 @@ const accessLogFormat = AccessLogFormat.custom(
   JSON.stringify({
     requestId: '$context.requestId',
     time: '$context.requestTime',
-    ip: '$context.identity.sourceIp',
     routeKey: '$context.routeKey',
     status: '$context.status',
     latencyMs: '$context.responseLatency',
@@ -96,6 +99,7 @@ export class Api extends Construct {
         description: `HTTP API routes: ${group.name}`,
         logRetention: props.logRetention,
         ...(group.secrets.length > 0 ? { paramsAndSecrets: true } : {}),
+        ...(group.buildTime ? { buildTime: group.buildTime } : {}),
         environment: {
           JWT_ISSUER: identity.issuer,
           JWT_AUDIENCE: identity.client.userPoolClientId,
@@ -108,12 +112,17 @@ export class Api extends Construct {
         props.secrets[name].grantRead(fn);
         fn.addEnvironment(secretEnvironment[name], props.secrets[name].secretArn);
       }
+      if (props.rateLimits !== undefined && group.routes.some(({ spec }) => isWrite(spec.method)))
+        fn.addEnvironment('RATE_LIMITS', JSON.stringify(props.rateLimits));
       // A group that only answers GETs gets only read access.
       bindTable(
         fn,
         props.table,
         group.routes.some(({ spec }) => isWrite(spec.method)) ? 'readWrite' : 'read',
       );
+      // Deleting one's account (DELETE /api/me) deletes the Cognito user: only this function may. It
+      // finds the user pool's id in JWT_ISSUER, which ends in it.
+      if (group.name === 'me') identity.userPool.grant(fn, 'cognito-idp:AdminDeleteUser');
       this.functions.push(fn);
 
       const integration = new HttpLambdaIntegration(`${pascalCase(group.name)}Integration`, fn);

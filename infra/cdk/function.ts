@@ -57,6 +57,19 @@ export interface PleinFunctionProps {
   deadLetterQueue?: lambda.FunctionProps['deadLetterQueue'];
   /** Adds the AWS Parameters and Secrets extension, for functions that read a secret at cold start. */
   paramsAndSecrets?: boolean;
+  /** Build-time values for esbuild (e.g. the OpenAPI document built into the meta function). */
+  buildTime?: BuildTime;
+  /**
+   * A folder of the asset to put the bundle in, for code that finds its place by its own path (the
+   * Astro Node adapter looks for a `server` folder above its module); the handler is `<folder>/index.*`.
+   */
+  folder?: string;
+}
+
+/** esbuild's `define` and `inject`, for a function whose bundle carries something built at synth. */
+export interface BuildTime {
+  define?: Record<string, string>;
+  inject?: string[];
 }
 
 /**
@@ -74,7 +87,7 @@ export function pleinFunction(scope: Construct, id: string, props: PleinFunction
   logGroup.grantWrite(role);
   return new NodejsFunction(group, 'Function', {
     entry: `${repoRoot}${props.entry}`,
-    handler: props.exportName ?? 'handler',
+    handler: `${props.folder ? `${props.folder}/` : ''}index.${props.exportName ?? 'handler'}`,
     projectRoot: repoRoot,
     depsLockFilePath: `${repoRoot}package-lock.json`,
     description: props.description,
@@ -108,8 +121,23 @@ export function pleinFunction(scope: Construct, id: string, props: PleinFunction
       sourcesContent: false,
       externalModules: [...bundleSettings.external],
       logLevel: LogLevel.WARNING,
+      ...(props.buildTime?.define ? { define: props.buildTime.define } : {}),
+      ...(props.buildTime?.inject ? { inject: props.buildTime.inject } : {}),
+      ...(props.folder ? { commandHooks: moveInto(props.folder) } : {}),
     },
   });
+}
+
+/** Bundling hooks that move the bundle and its source map into a folder of the asset. */
+function moveInto(folder: string) {
+  if (!/^[\w-]+$/.test(folder)) throw new Error(`"${folder}" is not a plain folder name`);
+  return {
+    beforeBundling: () => [],
+    beforeInstall: () => [],
+    afterBundling: (_inputDir: string, outputDir: string) => [
+      `mkdir -p "${outputDir}/${folder}" && mv "${outputDir}"/index.mjs* "${outputDir}/${folder}/"`,
+    ],
+  };
 }
 
 const READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:Scan'];

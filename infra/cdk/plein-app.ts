@@ -1,6 +1,7 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { routeGroups } from '#functions/http/api.ts';
+import { openApiBundling } from '#functions/http/openapi.ts';
 import { rules } from '#shared/events/rules.ts';
 import type { LoadedRouteGroup } from './api.ts';
 import { PleinStack } from './plein-stack.ts';
@@ -21,12 +22,16 @@ export const OUTBOX_ENRICHMENT = 'functions/pipes/outbox-enrichment.handler';
 
 /** The route groups with their specs: the stack makes one route per spec. */
 async function loadRouteGroups(): Promise<LoadedRouteGroup[]> {
+  const openApi = await openApiBundling();
   return Promise.all(
     routeGroups.map(async (group) => ({
       name: group.name,
       entry: group.entry,
       routes: (await group.load()).routes,
       secrets: 'secrets' in group ? group.secrets : [],
+      ...(group.entry === openApi.entry
+        ? { buildTime: { define: openApi.define, inject: openApi.inject } }
+        : {}),
     })),
   );
 }

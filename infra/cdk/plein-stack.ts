@@ -1,4 +1,4 @@
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, aws_events as eventbridge, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { RuleDefinition } from '#shared/events/rules.ts';
 import { Api, type LoadedRouteGroup } from './api.ts';
@@ -10,6 +10,7 @@ import { Identity } from './identity.ts';
 import { Observability } from './observability.ts';
 import { OutboxPipe } from './outbox-pipe.ts';
 import { Polls } from './polls.ts';
+import { Site } from './site.ts';
 import type { StageConfig } from './stage.ts';
 
 export interface PleinStackProps extends StackProps {
@@ -66,11 +67,24 @@ export class PleinStack extends Stack {
       secrets: { ballotKey: polls.ballotKey, channelKey: channels.channelKey },
       identity,
       throttle: stage.apiThrottle,
+      ...(stage.rateLimits ? { rateLimits: stage.rateLimits } : {}),
       logRetention,
     });
+    const site = new Site(this, 'Site', {
+      apiEndpoint: api.httpApi.apiEndpoint,
+      logRetention,
+      ...(stage.siteDomain ? { domain: stage.siteDomain } : {}),
+    });
     new Observability(this, 'Observability', {
+      dashboardName: `plein-${stage.name}`,
+      httpApis: { api: api.httpApi, pages: site.pagesApi },
+      rules: this.node
+        .findAll()
+        .filter((construct): construct is eventbridge.Rule => construct instanceof eventbridge.Rule),
+      table: data.table,
       functions: [
         ...api.functions,
+        site.pages,
         ...events.consumers,
         ...channels.functions,
         polls.sweeper,

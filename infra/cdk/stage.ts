@@ -1,6 +1,7 @@
 import { aws_logs as logs } from 'aws-cdk-lib';
 import type { Node } from 'constructs';
 import * as z from 'zod';
+import { RateLimitPolicySchema } from '#shared/domain/rate-limit.ts';
 
 const retentionDays = new Set(Object.values(logs.RetentionDays).filter((value) => typeof value === 'number'));
 const RetentionSchema = z
@@ -19,8 +20,31 @@ const StageConfigSchema = z
     /** 0 keeps archived events forever; events carry personal data, so keep it finite. */
     archiveRetentionDays: z.number().int().min(0),
     apiThrottle: z.object({ rateLimit: z.number().positive(), burstLimit: z.number().int().positive() }),
+    /**
+     * Write budgets per account, per source address and for new accounts (`shared/domain/rate-limit.ts`),
+     * over the code's defaults; checked here so that a typo fails the synth, not the first write.
+     */
+    rateLimits: z
+      .record(z.string(), z.unknown())
+      .superRefine((value, ctx) => {
+        const result = RateLimitPolicySchema.strict().safeParse(value);
+        for (const issue of result.error?.issues ?? [])
+          ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
+      })
+      .optional(),
     /** The sender of channel emails: an identity verified in SES in the account and region deployed to. */
     mailFrom: z.email(),
+    /**
+     * The site's own domain (optional): CloudFront answers for these names with this certificate,
+     * which must be an ACM certificate in us-east-1 (CloudFront's region) covering every name.
+     */
+    siteDomain: z
+      .object({
+        names: z.array(z.string().regex(/^(?=.{1,253}$)([a-z0-9-]{1,63}\.)+[a-z]{2,63}$/)).min(1),
+        certificateArn: z.string().regex(/^arn:aws[\w-]*:acm:us-east-1:\d{12}:certificate\/[\w-]+$/),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 

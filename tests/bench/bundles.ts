@@ -8,6 +8,7 @@ import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
 import { routeGroups } from '../../functions/http/api.ts';
+import { openApiBundling } from '../../functions/http/openapi.ts';
 import { bundleSettings, handlerModule, repoRoot } from '../../infra/cdk/function.ts';
 import { OUTBOX_ENRICHMENT } from '../../infra/cdk/plein-app.ts';
 import { rules } from '../../shared/events/rules.ts';
@@ -37,21 +38,41 @@ writeFileSync(
   "import { DynamoDBClient } from '@aws-sdk/client-dynamodb';\nimport { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';\nexport const handler = async () => DynamoDBDocumentClient.from(new DynamoDBClient({}));\n",
 );
 
-const entries = [
+// The meta function carries the OpenAPI document built at bundle time, as the CDK app builds it.
+const openApi = await openApiBundling();
+
+const entries: {
+  name: string;
+  entry: string;
+  define?: Record<string, string>;
+  inject?: string[];
+  /** Where the bundle goes, when its place matters (the Astro adapter wants a `server` folder). */
+  file?: string;
+}[] = [
   { name: 'baseline (one-line handler)', entry: baselineSource },
   { name: 'reference (DynamoDB clients only)', entry: sdkSource },
-  ...routeGroups.map((group) => ({ name: `api/${group.name}`, entry: join(repoRoot, group.entry) })),
+  ...routeGroups.map((group) => ({
+    name: `api/${group.name}`,
+    entry: join(repoRoot, group.entry),
+    ...(group.entry === openApi.entry ? { define: openApi.define, inject: openApi.inject } : {}),
+  })),
   ...[...new Set(rules.map((rule) => rule.target.handler)), OUTBOX_ENRICHMENT].map((reference) => ({
     name: handlerModule(reference)
       .entry.replace(/^functions\//, '')
       .replace(/\.ts$/, ''),
     entry: join(repoRoot, handlerModule(reference).entry),
   })),
+  // The page function (needs `npm run build:site`): the Astro runtime and every page.
+  {
+    name: 'site/pages',
+    entry: join(repoRoot, 'site/lambda.ts'),
+    file: join(folder, 'site-pages', 'server', 'index.mjs'),
+  },
 ];
 
 const bundles: { name: string; file: string; bytes: number }[] = [];
-for (const { name, entry } of entries) {
-  const file = join(folder, `${name.replace(/[^\w]+/g, '-')}.mjs`);
+for (const { name, entry, define, inject, file: place } of entries) {
+  const file = place ?? join(folder, `${name.replace(/[^\w]+/g, '-')}.mjs`);
   await build({
     entryPoints: [entry],
     outfile: file,
@@ -64,6 +85,8 @@ for (const { name, entry } of entries) {
     external: [...bundleSettings.external],
     banner: { js: bundleSettings.banner },
     logLevel: 'warning',
+    ...(define ? { define } : {}),
+    ...(inject ? { inject } : {}),
   });
   bundles.push({ name, file, bytes: statSync(file).size });
 }

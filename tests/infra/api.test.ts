@@ -1,7 +1,9 @@
+import { readFileSync } from 'node:fs';
 import type { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { routeGroups } from '#functions/http/api.ts';
 import type { Route } from '#functions/http/route.ts';
+import { repoRoot } from '#infra/cdk/function.ts';
 import { type Resource, referencedId, resourcesOf, synthesize } from './support/synth.ts';
 
 /**
@@ -9,6 +11,12 @@ import { type Resource, referencedId, resourcesOf, synthesize } from './support/
  * `auth: 'required'` fails the test below until it is listed here, so the choice is made on purpose.
  */
 const documentedAnonymousWrites: Record<string, string> = {};
+
+const stageRateLimits = (
+  JSON.parse(readFileSync(`${repoRoot}cdk.json`, 'utf8')) as {
+    context: { 'plein:stages': { dev: { rateLimits: unknown } } };
+  }
+).context['plein:stages'].dev.rateLimits;
 
 let template: Template;
 let specs: Route['spec'][];
@@ -19,9 +27,18 @@ beforeAll(async () => {
   );
 });
 
+/** Resources of the Plein API, not of the site's own HTTP API for pages (tests/infra/site.test.ts). */
+const apiResources = (type: string) => {
+  const [apiId] =
+    resourcesOf(template, 'AWS::ApiGatewayV2::Api').find(([id]) => id.startsWith('ApiHttpApi')) ?? [];
+  return resourcesOf(template, type).filter(
+    ([, resource]) => referencedId(resource.Properties.ApiId) === apiId,
+  );
+};
+
 const routeFor = (spec: Route['spec']) => {
   const key = `${spec.method} ${spec.path}`;
-  const found = resourcesOf(template, 'AWS::ApiGatewayV2::Route').filter(
+  const found = apiResources('AWS::ApiGatewayV2::Route').filter(
     ([, route]) => route.Properties.RouteKey === key,
   );
   expect(found, key).toHaveLength(1);
@@ -30,7 +47,7 @@ const routeFor = (spec: Route['spec']) => {
 
 describe('HTTP API', () => {
   it('has one route per spec, and no other', () => {
-    expect(resourcesOf(template, 'AWS::ApiGatewayV2::Route')).toHaveLength(specs.length);
+    expect(apiResources('AWS::ApiGatewayV2::Route')).toHaveLength(specs.length);
     for (const spec of specs) routeFor(spec);
   });
 
@@ -66,8 +83,19 @@ describe('HTTP API', () => {
   });
 
   it("tells handlers Cognito's issuer, the app client as audience and the JWKS URL", () => {
-    const integrations = resourcesOf(template, 'AWS::ApiGatewayV2::Integration');
+    const integrations = apiResources('AWS::ApiGatewayV2::Integration');
     const functions = template.findResources('AWS::Lambda::Function') as Record<string, Resource>;
+    // Which functions serve a write route: each route names its integration, each integration its function.
+    const functionWrites = new Map<string, boolean>();
+    for (const [, route] of apiResources('AWS::ApiGatewayV2::Route')) {
+      const target = integrations.find(([id]) =>
+        JSON.stringify(route.Properties.Target).includes(`"${id}"`),
+      )?.[1];
+      const fnId = referencedId(target?.Properties.IntegrationUri) ?? '';
+      const write = !String(route.Properties.RouteKey).startsWith('GET ');
+      functionWrites.set(fnId, (functionWrites.get(fnId) ?? false) || write);
+    }
+    expect([...functionWrites.values()]).toContain(false);
     expect(integrations).toHaveLength(routeGroups.length);
     for (const [id, integration] of integrations) {
       const fn = functions[referencedId(integration.Properties.IntegrationUri) ?? ''];
@@ -80,6 +108,9 @@ describe('HTTP API', () => {
       const secrets = ['BALLOT_KEY_SECRET_ID', 'CHANNEL_SECRET_KEY_SECRET_ID'].filter(
         (name) => name in variables,
       );
+      const writes = functionWrites.get(referencedId(integration.Properties.IntegrationUri) ?? '');
+      // The stage's write budgets, exactly as cdk.json says, to every function with a write route.
+      if (writes) expect(JSON.parse(String(variables.RATE_LIMITS)), id).toEqual(stageRateLimits);
       expect(ours.sort(), id).toEqual(
         [
           'JWKS_URL',
@@ -89,6 +120,7 @@ describe('HTTP API', () => {
           'PLEIN_MODE',
           'TABLE_NAME',
           ...secrets,
+          ...(writes ? ['RATE_LIMITS'] : []),
         ].sort(),
       );
       expect(variables.PLEIN_MODE).toBe('aws');
@@ -97,7 +129,7 @@ describe('HTTP API', () => {
   });
 
   it('throttles the default stage and writes access logs to a log group with a retention', () => {
-    const [, stage] = resourcesOf(template, 'AWS::ApiGatewayV2::Stage')[0] ?? [];
+    const [, stage] = apiResources('AWS::ApiGatewayV2::Stage')[0] ?? [];
     expect(stage?.Properties).toMatchObject({
       StageName: '$default',
       AutoDeploy: true,

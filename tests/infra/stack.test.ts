@@ -53,6 +53,21 @@ describe('stages', () => {
     }
   });
 
+  it('refuses write budgets that are not a rate-limit policy', () => {
+    const root = new Construct(undefined as never, '');
+    const dev = { busName: 'b', logRetentionDays: 14, archiveRetentionDays: 30, mailFrom: 'a@example.org' };
+    const throttle = { apiThrottle: { rateLimit: 1, burstLimit: 1 } };
+    root.node.setContext('plein:stages', {
+      dev: { ...dev, ...throttle, rateLimits: { perUsr: { limit: 5, windowSeconds: 60 } } },
+    });
+    expect(() => stageConfigFrom(root.node)).toThrow(/perUsr/);
+    const valid = new Construct(undefined as never, '');
+    valid.node.setContext('plein:stages', {
+      dev: { ...dev, ...throttle, rateLimits: { perUser: { limit: 5, windowSeconds: 60 } } },
+    });
+    expect(stageConfigFrom(valid.node).rateLimits).toEqual({ perUser: { limit: 5, windowSeconds: 60 } });
+  });
+
   it('refuses a stage cdk.json does not define', () => {
     // A bare root construct: an App would make an assembly directory for nothing.
     const root = new Construct(undefined as never, '');
@@ -62,9 +77,24 @@ describe('stages', () => {
   });
 });
 
+/**
+ * Plein's functions: all but CDK's BucketDeployment handler, which CDK builds itself (Python), runs
+ * only while CloudFormation deploys the site's files, and whose failure fails that deployment.
+ */
+const pleinFunctions = (from: Template) =>
+  resourcesOf(from, 'AWS::Lambda::Function').filter(([id]) => !id.startsWith('CustomCDKBucketDeployment'));
+
 describe('functions', () => {
+  it("leaves out of Plein's functions only the one BucketDeployment handler", () => {
+    const others = resourcesOf(template, 'AWS::Lambda::Function').filter(
+      ([id]) => !pleinFunctions(template).some(([plein]) => plein === id),
+    );
+    expect(others).toHaveLength(1);
+    expect(JSON.stringify(template.toJSON().Resources)).toContain('Custom::CDKBucketDeployment');
+  });
+
   it('run nodejs24.x on arm64, log JSON into a log group of their own that has a retention', () => {
-    const functions = resourcesOf(template, 'AWS::Lambda::Function');
+    const functions = pleinFunctions(template);
     expect(functions.length).toBeGreaterThan(0);
     const logGroups = template.findResources('AWS::Logs::LogGroup') as Record<string, Resource>;
     for (const [id, fn] of functions) {
@@ -252,8 +282,42 @@ describe('observability', () => {
     }
   });
 
+  it('has a dashboard: API requests, 5xx and latency, every function, dead-letter queue, bus rule and table throttles', () => {
+    const [, board] = only(resourcesOf(template, 'AWS::CloudWatch::Dashboard'));
+    // The body is JSON inside a string (with references joined in): read it without the escapes.
+    const body = JSON.stringify(board.Properties.DashboardBody).replaceAll('\\"', '"');
+    for (const title of [
+      'API requests',
+      'API 5xx',
+      'API latency (p50, p99)',
+      'Function errors',
+      'Function throttles',
+      'Function duration (p99)',
+      'Dead letters waiting',
+      'Bus rules: invocations and failures',
+      'DynamoDB throttled requests',
+    ]) {
+      expect(body).toContain(title);
+    }
+    for (const metric of ['"Count"', '"5xx"', '"Latency"', 'ReadThrottleEvents', 'WriteThrottleEvents']) {
+      expect(body).toContain(metric);
+    }
+    for (const [apiId] of resourcesOf(template, 'AWS::ApiGatewayV2::Api'))
+      expect(body).toContain(`"Ref":"${apiId}"`);
+    // Each function appears in errors, throttles and duration; each rule with its two metrics.
+    for (const [functionId] of pleinFunctions(template)) {
+      expect(body.split(`"Ref":"${functionId}"`).length - 1, functionId).toBeGreaterThanOrEqual(3);
+    }
+    for (const queueId of deadLetterQueueIds()) expect(body).toContain(`"${queueId}","QueueName"`);
+    for (const [ruleId] of resourcesOf(template, 'AWS::Events::Rule')) {
+      expect(body.split(`"Ref":"${ruleId}"`).length - 1, ruleId).toBe(2);
+    }
+    const [tableId] = only(resourcesOf(template, 'AWS::DynamoDB::Table'));
+    expect(body).toContain(`"Ref":"${tableId}"`);
+  });
+
   it('alarms on errors and throttles of every function', () => {
-    for (const [functionId] of resourcesOf(template, 'AWS::Lambda::Function')) {
+    for (const [functionId] of pleinFunctions(template)) {
       for (const metric of ['Errors', 'Throttles']) {
         const watched = alarms().filter(
           (alarm) =>

@@ -14,6 +14,8 @@ export interface SynthOptions extends Omit<BuildOptions, 'context' | 'nag'> {
   stage?: string;
   /** Run esbuild for every function; off by default, since most tests read only the template. */
   bundle?: boolean;
+  /** Settings of the stage on top of cdk.json's (e.g. a site domain). */
+  stageSettings?: Record<string, unknown>;
 }
 
 /**
@@ -22,9 +24,14 @@ export interface SynthOptions extends Omit<BuildOptions, 'context' | 'nag'> {
  * directory holds nothing a test reads, so it is removed at once; with them, call `dispose`.
  */
 export async function synthesize(options: SynthOptions = {}) {
+  const stage = options.stage ?? 'dev';
+  const stages = cdkContext['plein:stages'] as Record<string, Record<string, unknown>>;
   const context = {
     ...cdkContext,
-    stage: options.stage ?? 'dev',
+    ...(options.stageSettings
+      ? { 'plein:stages': { ...stages, [stage]: { ...stages[stage], ...options.stageSettings } } }
+      : {}),
+    stage,
     // An empty list means "bundle no stack": assets get a stable placeholder instead. When bundling,
     // asset metadata (as the CLI asks for it) says where each function's bundle was staged.
     ...(options.bundle ? { 'aws:cdk:enable-asset-metadata': true } : { 'aws:cdk:bundling-stacks': [] }),
