@@ -1,7 +1,7 @@
 import ical from 'ical-generator';
 import * as z from 'zod';
 import { SlugSchema, UlidSchema } from '#shared/domain/common.ts';
-import { loadInitiativeByIdOrSlug } from './initiative-lookup.ts';
+import { loadVisibleInitiative } from './initiative-lookup.ts';
 import { problemResponses } from './openapi-common.ts';
 import { publicBaseUrl as baseUrl, PUBLIC } from './public-url.ts';
 import { route, router } from './route.ts';
@@ -18,7 +18,8 @@ export const activitiesCalendar = route(
     responses: { 200: { description: 'An iCalendar (text/calendar)' }, ...problemResponses(400, 404) },
   },
   async ({ params, event }) => {
-    const initiative = await loadInitiativeByIdOrSlug(params.id);
+    // A hidden initiative's calendar is hidden with it (anonymous: nobody may see it here).
+    const initiative = await loadVisibleInitiative(params.id, undefined);
     const page = `${baseUrl(event)}/${initiative.language}/initiatives/${initiative.slug}`;
     const calendar = ical({
       name: initiative.name,

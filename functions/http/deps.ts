@@ -11,7 +11,7 @@ import {
   type SecretBox,
   secretsManagerKey,
 } from '../adapters/channels/secret-box.ts';
-import { actAs, DynamoAuditLog } from '../adapters/dynamodb/audit.ts';
+import { DynamoAuditLog } from '../adapters/dynamodb/audit.ts';
 import { DynamoDeliveries } from '../adapters/dynamodb/deliveries.ts';
 import { DynamoFacilitationRepository } from '../adapters/dynamodb/facilitation.ts';
 import { DynamoFeed } from '../adapters/dynamodb/feed.ts';
@@ -102,13 +102,8 @@ export function getDeps(): Deps {
   return deps;
 }
 
-/** Marks the rest of this request's writes as the actor's, for the audit log (`decisionContext` does it too). */
-export const actingAs = actAs;
-
 /** What a domain decision needs from the world: who asks, the time, and fresh ids. */
 export function decisionContext(actor: Actor | undefined): DecisionContext {
   const deps = getDeps();
-  // What this request commits from here on is the actor's: a staff action lands in the audit log.
-  actAs(actor);
   return { actor, now: deps.now(), newId: deps.newId };
 }

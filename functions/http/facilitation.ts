@@ -1,5 +1,4 @@
 import * as z from 'zod';
-import type { Actor } from '#shared/domain/actor.ts';
 import { authorize } from '#shared/domain/authorization.ts';
 import { SlugSchema, UlidSchema } from '#shared/domain/common.ts';
 import { NotFoundError } from '#shared/domain/errors.ts';
@@ -17,25 +16,11 @@ import {
   offerFacilitation,
   requestFacilitation,
 } from '#shared/domain/facilitation-decisions.ts';
-import type { Initiative } from '#shared/domain/initiative.ts';
-import {
-  assertVisible,
-  initiativeTarget,
-  listedModeration,
-  requestTarget,
-} from '#shared/domain/moderation-decisions.ts';
+import { listedModeration, requestTarget } from '#shared/domain/moderation-decisions.ts';
 import { decisionContext, getDeps } from './deps.ts';
-import { loadInitiative } from './initiative-lookup.ts';
-
+import { loadInitiative, loadVisibleInitiative } from './initiative-lookup.ts';
 import { problemResponses } from './openapi-common.ts';
 import { json, type Route, route, router } from './route.ts';
-
-/** The initiative, or a 404 when it is hidden from this caller. */
-async function loadVisibleInitiative(id: string, actor: Actor | undefined): Promise<Initiative> {
-  const initiative = await loadInitiative(id);
-  assertVisible(initiativeTarget(initiative), await getDeps().moderation.getCase('initiative', id), actor);
-  return initiative;
-}
 
 const IdParams = z.object({ id: UlidSchema });
 const PageQuery = z

@@ -1,6 +1,8 @@
+import type { Actor } from '#shared/domain/actor.ts';
 import { UlidSchema } from '#shared/domain/common.ts';
 import { NotFoundError } from '#shared/domain/errors.ts';
 import type { Initiative } from '#shared/domain/initiative.ts';
+import { assertVisible, initiativeTarget } from '#shared/domain/moderation-decisions.ts';
 import { getDeps } from './deps.ts';
 
 /** The initiative with this id, or a 404. */
@@ -17,5 +19,13 @@ export async function loadInitiativeByIdOrSlug(idOrSlug: string): Promise<Initia
     ? await initiatives.get(idOrSlug)
     : await initiatives.getBySlug(idOrSlug);
   if (!initiative) throw new NotFoundError(`No initiative "${idOrSlug}".`);
+  return initiative;
+}
+
+/** The initiative (by id or slug), or a 404 when moderation has hidden it from this caller. */
+export async function loadVisibleInitiative(idOrSlug: string, actor: Actor | undefined): Promise<Initiative> {
+  const initiative = await loadInitiativeByIdOrSlug(idOrSlug);
+  const moderation = await getDeps().moderation.getCase('initiative', initiative.id);
+  assertVisible(initiativeTarget(initiative), moderation, actor);
   return initiative;
 }

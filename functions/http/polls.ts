@@ -26,7 +26,7 @@ import {
 } from '#shared/domain/poll-decisions.ts';
 import { closePollNow, openPollNow } from '#shared/domain/poll-lifecycle.ts';
 import { ballotIdOf } from '#shared/domain/poll-secrecy.ts';
-import { actingAs, decisionContext, getDeps } from './deps.ts';
+import { decisionContext, getDeps } from './deps.ts';
 import { problemResponses } from './openapi-common.ts';
 import { type HttpResponse, json, route, router } from './route.ts';
 
@@ -205,7 +205,6 @@ function changeRoute(action: 'open' | 'close') {
     async ({ params, actor, idempotency }) => {
       const poll = await loadVisiblePoll(params.id, actor);
       const trigger: PollTrigger = { by: 'owner', owner: await ownerFacts(poll) };
-      actingAs(actor);
       const caller = { actor, idempotency: (state: Poll) => idempotency?.record(pollResponse(state)) };
       const state =
         action === 'open'

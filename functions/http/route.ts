@@ -7,6 +7,7 @@ import type { Actor } from '#shared/domain/actor.ts';
 import { type FieldIssue, UnauthenticatedError, ValidationError } from '#shared/domain/errors.ts';
 import { countersFor, needsFirstSeen } from '#shared/domain/rate-limit.ts';
 import { DuplicateRequestError, type IdempotencyRecord, type StoredResponse } from '#shared/ports.ts';
+import { withActor } from '../adapters/dynamodb/audit.ts';
 import { getDeps } from './deps.ts';
 import { HttpError, problem, problemFromError } from './problem.ts';
 
@@ -185,11 +186,9 @@ export function route<B extends z.ZodType, Q extends z.ZodType, P extends z.ZodT
           }),
         };
         try {
-          return await body({ ...input, actor, event, idempotency } as RouteInput<
-            z.infer<B>,
-            z.infer<Q>,
-            z.infer<P>
-          >);
+          return await withActor(actor, () =>
+            body({ ...input, actor, event, idempotency } as RouteInput<z.infer<B>, z.infer<Q>, z.infer<P>>),
+          );
         } catch (error) {
           // A concurrent twin committed first: answer as it did.
           if (error instanceof DuplicateRequestError)
@@ -197,11 +196,14 @@ export function route<B extends z.ZodType, Q extends z.ZodType, P extends z.ZodT
           throw error;
         }
       }
-      return body({ ...input, actor, event, idempotency: undefined } as RouteInput<
-        z.infer<B>,
-        z.infer<Q>,
-        z.infer<P>
-      >);
+      // What the route commits is the caller's: a staff action lands in the audit log with it.
+      return withActor(actor, () =>
+        body({ ...input, actor, event, idempotency: undefined } as RouteInput<
+          z.infer<B>,
+          z.infer<Q>,
+          z.infer<P>
+        >),
+      );
     });
   return { spec: spec as Route['spec'], handler };
 }

@@ -74,6 +74,7 @@ describe('moderation, end to end', () => {
     expect((await hub.api('GET', `/api/initiatives/${id}`)).status).toBe(404);
     expect((await hub.api('GET', `/api/initiatives/${id}`, { token: as('resident') })).status).toBe(404);
     expect((await hub.api('GET', `/api/initiatives/${id}/requests`)).status).toBe(404);
+    expect((await hub.api('GET', `/api/initiatives/${id}/activities.ics`)).status).toBe(404);
     expect(await listed(id)).toBe(false);
     const ownerView = await hub.api('GET', `/api/initiatives/${id}`, { token: as('owner') });
     expect(ownerView.status).toBe(200);
@@ -101,6 +102,7 @@ describe('moderation, end to end', () => {
     const publicAgain = await hub.api('GET', `/api/initiatives/${id}`);
     expect(publicAgain.status).toBe(200);
     expect(publicAgain.body.moderation).toBeUndefined();
+    expect((await hub.api('GET', `/api/initiatives/${id}/activities.ics`)).status).toBe(200);
     expect(await listed(id)).toBe(true);
   });
 
@@ -277,6 +279,13 @@ describe('the audit log', () => {
       token: as('staff'),
       body: { status: 'paused' },
     });
+    const webhook = await hub.api('POST', '/api/municipalities/amsterdam/subscriptions', {
+      token: as('staff'),
+      body: { kind: 'webhook', url: 'http://127.0.0.1:9/audit', eventTypes: ['InitiativeRegistered'] },
+    });
+    const rotated = await hub.api('POST', `/api/subscriptions/${webhook.body.id}/secret`, {
+      token: as('staff'),
+    });
     const hide = await hub.api('POST', `/api/moderation/initiative/${id}/hide`, {
       token: as('staff'),
       body: { reason: REASON },
@@ -284,7 +293,14 @@ describe('the audit log', () => {
     const log = await auditOf('staff');
     const adminLog = await auditOf('admin');
     // Assess
-    expect([offer.status, subscription.status, paused.status, hide.status]).toEqual([201, 201, 200, 200]);
+    expect([
+      offer.status,
+      subscription.status,
+      paused.status,
+      webhook.status,
+      rotated.status,
+      hide.status,
+    ]).toEqual([201, 201, 200, 201, 200, 200]);
     expect(log.status).toBe(200);
     const entries = log.body.items as { action: string; target: { id: string }; actor: { userId: string } }[];
     const actions = entries.map((entry) => `${entry.action}:${entry.target.id}`);
@@ -292,6 +308,8 @@ describe('the audit log', () => {
     expect(actions).toContain(`SubscriptionCreated:${subscription.body.id}`);
     expect(actions).toContain(`SubscriptionChanged:${subscription.body.id}`);
     expect(actions).toContain(`ContentHidden:${id}`);
+    // A new signing secret is a change to the subscription like any other.
+    expect(actions.filter((action) => action === `SubscriptionChanged:${webhook.body.id}`)).toHaveLength(1);
     // Newest first: the hide came last.
     expect(actions.indexOf(`ContentHidden:${id}`)).toBeLessThan(
       actions.indexOf(`FacilitationOffered:${offer.body.id}`),

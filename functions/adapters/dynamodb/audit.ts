@@ -20,11 +20,14 @@ import type { TransactItem } from './transaction.ts';
  * that `commit()` can add the audit entry of a staff action to the same transaction, for every route,
  * without code in each. Consumers and schedules act as nobody and are not audited.
  */
-const acting = new AsyncLocalStorage<{ actor: Actor }>();
+const acting = new AsyncLocalStorage<{ actor: Actor } | undefined>();
 
-/** Marks the rest of this request's work as done by `actor`. */
-export function actAs(actor: Actor | undefined): void {
-  if (actor) acting.enterWith({ actor });
+/**
+ * Runs one request's work as done by `actor` (or by no one): what it commits is audited as that
+ * person's. Scoped with `run`, so nothing leaks into the next request, a timer or a consumer.
+ */
+export function withActor<T>(actor: Actor | undefined, work: () => Promise<T>): Promise<T> {
+  return acting.run(actor ? { actor } : undefined, work);
 }
 
 export function currentActor(): Actor | undefined {
