@@ -193,6 +193,14 @@ describe('DELETE /api/me', () => {
     expect((await ballot(neighbour, 'o2')).status).toBeLessThan(300);
     const tallyBefore = (await hub.api('GET', `/api/polls/${pollId}/results`)).body;
     expect(tallyBefore.ballots).toBe(2);
+    // A report they made: theirs in the export, kept for the moderation record without them.
+    const report = await hub.api('POST', '/api/reports', {
+      token: leaving,
+      body: { kind: 'initiative', targetId: shared.id, category: 'spam', text: 'Reklam.' },
+    });
+    expect(report.status).toBe(201);
+    const exported = await hub.api('GET', '/api/me/export', { token: leaving });
+    expect(JSON.stringify(exported.body)).toContain(report.body.id);
 
     // Act
     const deleted = await hub.api('DELETE', '/api/me', { token: leaving });
@@ -218,6 +226,15 @@ describe('DELETE /api/me', () => {
       new GetCommand({ TableName: hub.tableName, Key: keys.idempotency('resident-beylikduzu', key) }),
     );
     expect(record).toBeUndefined();
+
+    const { Item: reportItem } = await client.send(
+      new GetCommand({ TableName: hub.tableName, Key: keys.report(report.body.id), ConsistentRead: true }),
+    );
+    expect(reportItem?.data).toMatchObject({ id: report.body.id, reporterId: 'deleted-account' });
+    const { Item: reportIndex } = await client.send(
+      new GetCommand({ TableName: hub.tableName, Key: keys.reportBy('resident-beylikduzu', report.body.id) }),
+    );
+    expect(reportIndex).toBeUndefined();
 
     // The account: its token is refused and it gets no new one.
     expect((await hub.api('GET', '/api/me', { token: leaving })).status).toBe(401);

@@ -102,6 +102,10 @@ const aggregates: Record<string, Check> = {
     parsed(z.object({ initiativeId: UlidSchema }), item, item, (ownership) =>
       keys.ownership(String(item.pk).slice('PERSON#'.length), ownership.initiativeId),
     ),
+  ReportedBy: (item) =>
+    parsed(z.object({ reportId: UlidSchema }), item, item, (index) =>
+      keys.reportBy(String(item.pk).slice('PERSON#'.length), index.reportId),
+    ),
   ModerationCase: (item) =>
     parsed(ModerationCaseSchema, item.data, item, (moderation) =>
       keys.moderationCase(moderation.kind, moderation.targetId),

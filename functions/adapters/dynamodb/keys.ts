@@ -186,6 +186,9 @@ export const keys = {
     sk: `OWNS#INITIATIVE#${initiativeId}`,
   }),
   ownerships: (userId: string) => ({ pk: `PERSON#${userId}`, skPrefix: 'OWNS#INITIATIVE#' }),
+  /** A report a person made, so that their export and deletion find it without a scan. */
+  reportBy: (userId: string, reportId: string) => ({ pk: `PERSON#${userId}`, sk: `REPORTED#${reportId}` }),
+  reportsBy: (userId: string) => ({ pk: `PERSON#${userId}`, skPrefix: 'REPORTED#' }),
   /** Sparse gsi1 keys of an idempotency record: a person's records, under a hash of their id. */
   idempotencyListing: (scope: string, recordPk: string) => ({
     gsi1pk: `IDEMPOTENCY-OF#${createHash('sha256').update(scope).digest('base64url')}`,

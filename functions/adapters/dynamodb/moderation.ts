@@ -117,6 +117,13 @@ export class DynamoModeration {
             ConditionExpression: 'attribute_not_exists(pk)',
           },
         },
+        // Who reported is private, but it is the reporter's data: their export and deletion find it here.
+        {
+          Put: {
+            TableName: this.tableName,
+            Item: { ...keys.reportBy(report.reporterId, report.id), type: 'ReportedBy', reportId: report.id },
+          },
+        },
       ],
       options,
       () => new ConflictError(STALE),

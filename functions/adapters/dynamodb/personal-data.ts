@@ -6,12 +6,13 @@ import {
   type QueryCommandInput,
   TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { type AccountDeletionPlan, planAccountDeletion } from '#shared/domain/account.ts';
+import { type AccountDeletionPlan, DELETED_OWNER, planAccountDeletion } from '#shared/domain/account.ts';
 import type { Actor } from '#shared/domain/actor.ts';
 import { ConflictError } from '#shared/domain/errors.ts';
 import { FacilitationRequestSchema, OfferSchema } from '#shared/domain/facilitation.ts';
 import { type Initiative, InitiativeSchema } from '#shared/domain/initiative.ts';
 import type { DecisionContext } from '#shared/domain/initiative-decisions.ts';
+import { type Report, ReportSchema } from '#shared/domain/moderation.ts';
 import type { PersonalDataSourceInfo } from '#shared/domain/personal-data.ts';
 import { type Poll, PollSchema } from '#shared/domain/poll.ts';
 import { initiativeToItem } from './initiatives.ts';
@@ -229,6 +230,27 @@ export class DynamoPersonalData {
         collect: (person) => this.pollsOfOwnedInitiatives(person.userId),
       },
       {
+        name: 'reports',
+        description:
+          'Reports you made about an initiative, request or poll. Staff see a report without who made it. ' +
+          'Deleting your account keeps the report for the moderation record but removes your id from it.',
+        collect: async (person) => (await this.reportsBy(person.userId)).map(({ report }) => report),
+        erase: async (person) =>
+          (await this.reportsBy(person.userId)).map(({ report, sk }) => [
+            { Delete: { TableName: this.tableName, Key: { pk: keys.reportsBy(person.userId).pk, sk } } },
+            {
+              Update: {
+                TableName: this.tableName,
+                Key: keys.report(report.id),
+                UpdateExpression: 'SET #data.#reporter = :nobody',
+                ConditionExpression: '#data.#reporter = :me',
+                ExpressionAttributeNames: { '#data': 'data', '#reporter': 'reporterId' },
+                ExpressionAttributeValues: { ':nobody': DELETED_OWNER, ':me': person.userId },
+              },
+            },
+          ]),
+      },
+      {
         name: 'idempotencyRecords',
         description:
           'Answers the hub stored for your Idempotency-Keys (kept 24 hours, so that a retried request gets ' +
@@ -244,6 +266,32 @@ export class DynamoPersonalData {
           ]),
       },
     ];
+  }
+
+  /** The reports a person made, through their index items (never a scan). */
+  async reportsBy(userId: string): Promise<{ report: Report; sk: string }[]> {
+    const { pk, skPrefix } = keys.reportsBy(userId);
+    const index = await this.queryAll({
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': pk, ':prefix': skPrefix },
+      ConsistentRead: true,
+    });
+    const found = await Promise.all(
+      index.map(async (item) => {
+        const { Item } = await this.client.send(
+          new GetCommand({
+            TableName: this.tableName,
+            Key: keys.report(String(item.reportId)),
+            ConsistentRead: true,
+          }),
+        );
+        return Item ? { report: ReportSchema.parse(Item.data), sk: String(item.sk) } : undefined;
+      }),
+    );
+    return found.filter((entry) => entry !== undefined && entry.report.reporterId === userId) as {
+      report: Report;
+      sk: string;
+    }[];
   }
 
   /** Reads the polls of each municipality where the person owns an initiative, keeping their initiatives'. */
