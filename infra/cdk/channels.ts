@@ -18,6 +18,7 @@ import { channelKeySecretName } from '#functions/adapters/channels/config.ts';
 import { DELIVERY_DUE } from '#functions/adapters/channels/dispatch-queue.ts';
 import { type SubscriptionKind, subscriptionKinds } from '#shared/domain/subscription.ts';
 import { bindTable, pascalCase, pleinFunction } from './function.ts';
+import { allowSendingMail } from './mail.ts';
 import { deadLetterQueue } from './queues.ts';
 
 export interface ChannelsProps {
@@ -145,7 +146,6 @@ export class Channels extends Construct {
       memorySize: 512,
       // Only webhooks read the channel key (to open their signing secrets), through the extension.
       ...(kind === 'webhook' ? { paramsAndSecrets: true } : {}),
-      environment: kind === 'email' ? { MAIL_FROM: props.mailFrom } : {},
     });
     bindTable(fn, props.table, 'readWrite');
     fn.addEventSource(
@@ -157,22 +157,9 @@ export class Channels extends Construct {
       }),
     );
     if (kind === 'webhook') this.channelKey.grantRead(fn);
-    const { account, region, partition } = Stack.of(this);
-    if (kind === 'email') {
-      fn.addToRolePolicy(
-        new iam.PolicyStatement({
-          actions: ['ses:SendEmail'],
-          resources: [`arn:${partition}:ses:${region}:${account}:identity/*`],
-        }),
-      );
-      Validations.of(fn.role ?? fn).acknowledge({
-        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ses:<AWS::Region>:<AWS::AccountId>:identity/*]`,
-        reason:
-          'SES authorizes SendEmail against the sending identity and, in the sandbox, every recipient identity; ' +
-          "recipients are municipalities' own addresses, so identities in this account and region are allowed.",
-      });
-    }
+    if (kind === 'email') allowSendingMail(fn, props.mailFrom);
     if (kind === 'eventbus') {
+      const { partition } = Stack.of(this);
       fn.addToRolePolicy(
         new iam.PolicyStatement({
           actions: ['events:PutEvents'],

@@ -10,6 +10,7 @@ import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { Construct } from 'constructs';
 import type { RuleDefinition } from '#shared/events/rules.ts';
 import { bindTable, handlerModule, pascalCase, pleinFunction } from './function.ts';
+import { allowSendingMail } from './mail.ts';
 import { deadLetterQueue } from './queues.ts';
 
 export interface EventsProps {
@@ -18,6 +19,8 @@ export interface EventsProps {
   rules: readonly RuleDefinition[];
   table: dynamodb.ITable;
   logRetention: logs.RetentionDays;
+  /** The sender of the emails consumers send (rule targets with `sendsMail`). */
+  mailFrom: string;
 }
 
 /** `functions/consumers/participation.handler` -> `ConsumersParticipation`: stable, readable ids. */
@@ -51,6 +54,7 @@ export class Events extends Construct {
       let consumer = consumers.get(handler);
       if (!consumer) {
         consumer = this.consumer(consumerId(handler), handler, props);
+        if (rule.target.sendsMail) allowSendingMail(consumer.fn, props.mailFrom);
         consumers.set(handler, consumer);
         this.consumerByHandler.set(handler, consumer.fn);
       }

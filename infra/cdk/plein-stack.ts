@@ -40,6 +40,7 @@ export class PleinStack extends Stack {
       rules: props.rules,
       table: data.table,
       logRetention,
+      mailFrom: stage.mailFrom,
     });
     const enrichment = props.outboxEnrichment
       ? pleinFunction(this, 'OutboxEnrichment', {

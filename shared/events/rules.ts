@@ -15,6 +15,8 @@ export interface RuleDefinition {
     handler: string;
     /** EventBridge's target retry policy; the local bus honours the same numbers. */
     retry: { maximumRetryAttempts: number; maximumEventAgeSeconds: number };
+    /** The consumer sends email (SES in AWS, the local outbox locally) from the stage's sender. */
+    sendsMail?: boolean;
   };
 }
 
@@ -68,6 +70,7 @@ export const rules: RuleDefinition[] = [
       id: 'moderation-notices',
       handler: 'functions/consumers/moderation-notices.handler',
       retry: DEFAULT_RETRY,
+      sendsMail: true,
     },
   },
   {

@@ -88,9 +88,9 @@ describe('channel dispatch in AWS', () => {
   });
 
   it('gives each dispatcher only its own channel: SES for email, PutEvents for buses, the key for webhooks', () => {
-    const policies = resourcesOf(template, 'AWS::IAM::Policy').map(([, policy]) =>
-      JSON.stringify(policy.Properties),
-    );
+    const policies = resourcesOf(template, 'AWS::IAM::Policy')
+      .filter(([id]) => id.startsWith('Channels'))
+      .map(([, policy]) => JSON.stringify(policy.Properties));
     const withAction = (action: string) => policies.filter((policy) => policy.includes(action));
     expect(withAction('ses:SendEmail')).toHaveLength(1);
     expect(withAction('"events:PutEvents"').filter((policy) => policy.includes('event-bus/*'))).toHaveLength(

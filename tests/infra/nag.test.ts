@@ -58,6 +58,7 @@ describe('cdk-nag AwsSolutions', () => {
         'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:events:*:*:event-bus/*] @ Channels/EventbusDispatch/Role',
         'AwsSolutions-SQS3 @ Channels/SweepDeadLetters',
         'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ses:<AWS::Region>:<AWS::AccountId>:identity/*] @ Channels/EmailDispatch/Role',
+        'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ses:<AWS::Region>:<AWS::AccountId>:identity/*] @ Events/ConsumersModerationNotices/Role',
         'AwsSolutions-SMG4 @ Polls/BallotKey',
         'AwsSolutions-APIG4 @ Site/PagesRoute',
         'AwsSolutions-CFR1 @ Site/Distribution',

@@ -1,9 +1,11 @@
+import { readFileSync } from 'node:fs';
 import type { Template } from 'aws-cdk-lib/assertions';
 import { Construct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { outboxStreamFilter } from '#functions/adapters/dynamodb/outbox.ts';
 import { tableDefinition } from '#functions/adapters/dynamodb/table.ts';
 import { rules } from '#shared/events/rules.ts';
+import { repoRoot } from '../../infra/cdk/function.ts';
 import { stageConfigFrom } from '../../infra/cdk/stage.ts';
 import { parsePattern, type Resource, referencedId, resourcesOf, synthesize } from './support/synth.ts';
 
@@ -159,6 +161,38 @@ describe('events', () => {
       const queue = queues[referencedId(mapping.Properties.EventSourceArn) ?? ''];
       if (!queue) continue;
       expect(queue.Properties.RedrivePolicy, id).toBeDefined();
+    }
+  });
+
+  it("lets exactly the consumers that send mail use SES, from the stage's sender", () => {
+    const functions = template.findResources('AWS::Lambda::Function') as Record<string, Resource>;
+    const policies = resourcesOf(template, 'AWS::IAM::Policy');
+    const mailFrom = (
+      JSON.parse(readFileSync(`${repoRoot}cdk.json`, 'utf8')) as {
+        context: { 'plein:stages': { dev: { mailFrom: string } } };
+      }
+    ).context['plein:stages'].dev.mailFrom;
+    const targets = new Map<string, boolean>();
+    for (const [, rule] of resourcesOf(template, 'AWS::Events::Rule')) {
+      const definition = rules.find((candidate) => candidate.name === rule.Properties.Name);
+      if (!definition) continue;
+      for (const target of rule.Properties.Targets as { Arn: unknown }[]) {
+        const id = referencedId(target.Arn) ?? '';
+        targets.set(id, (targets.get(id) ?? false) || definition.target.sendsMail === true);
+      }
+    }
+    expect([...targets.values()]).toContain(true);
+    for (const [id, sendsMail] of targets) {
+      const variables = (functions[id]?.Properties.Environment as { Variables?: Record<string, unknown> })
+        ?.Variables;
+      expect(variables?.MAIL_FROM, id).toBe(sendsMail ? mailFrom : undefined);
+      const role = referencedId((functions[id]?.Properties.Role as unknown) ?? '');
+      const mayMail = policies.some(
+        ([, policy]) =>
+          JSON.stringify(policy.Properties.Roles).includes(`"${role}"`) &&
+          JSON.stringify(policy.Properties.PolicyDocument).includes('ses:SendEmail'),
+      );
+      expect(mayMail, id).toBe(sendsMail);
     }
   });
 
