@@ -17,20 +17,14 @@ import {
   requestFacilitation,
 } from '#shared/domain/facilitation-decisions.ts';
 import { listedModeration, requestTarget } from '#shared/domain/moderation-decisions.ts';
+import { commitOf } from './commit.ts';
 import { decisionContext, getDeps } from './deps.ts';
 import { loadInitiative, loadVisibleInitiative } from './initiative-lookup.ts';
 import { problemResponses } from './openapi-common.ts';
+import { PageQuery, pageSchema } from './paging.ts';
 import { json, type Route, route, router } from './route.ts';
 
 const IdParams = z.object({ id: UlidSchema });
-const PageQuery = z
-  .object({
-    limit: z.coerce.number().int().min(1).max(100).default(20),
-    cursor: z.string().max(2000).optional(),
-  })
-  .strict();
-const page = <T extends z.ZodType>(item: T, id: string) =>
-  z.object({ items: z.array(item), nextCursor: z.string().optional() }).meta({ id });
 
 export const askForHelp = route(
   {
@@ -50,10 +44,10 @@ export const askForHelp = route(
     const initiative = await loadInitiative(params.id);
     const decision = requestFacilitation(initiative, body, decisionContext(actor));
     const response = json(201, decision.state, { location: `/api/requests/${decision.state.id}` });
-    await getDeps().facilitation.saveRequest(decision.state, {
-      events: decision.events,
-      idempotency: idempotency?.record(response),
-    });
+    await getDeps().facilitation.saveRequest(
+      decision.state,
+      commitOf(decision.events, response, idempotency),
+    );
     return response;
   },
 );
@@ -68,7 +62,10 @@ export const listRequests = route(
     params: IdParams,
     query: PageQuery,
     responses: {
-      200: { description: 'Requests', schema: page(FacilitationRequestSchema, 'FacilitationRequestPage') },
+      200: {
+        description: 'Requests',
+        schema: pageSchema(FacilitationRequestSchema, 'FacilitationRequestPage'),
+      },
       ...problemResponses(400, 404),
     },
   },
@@ -110,10 +107,10 @@ export const closeRequestRoute = route(
       decisionContext(actor),
     );
     const response = json(200, decision.state);
-    await getDeps().facilitation.saveRequest(decision.state, {
-      events: decision.events,
-      idempotency: idempotency?.record(response),
-    });
+    await getDeps().facilitation.saveRequest(
+      decision.state,
+      commitOf(decision.events, response, idempotency),
+    );
     return response;
   },
 );
@@ -138,10 +135,11 @@ export const makeOffer = route(
     const request = body.requestId ? await getDeps().facilitation.getRequest(body.requestId) : undefined;
     const decision = offerFacilitation(initiative, request, body, decisionContext(actor));
     const response = json(201, decision.state, { location: `/api/offers/${decision.state.id}` });
-    await getDeps().facilitation.saveOffer(decision.state, decision.answeredRequest, {
-      events: decision.events,
-      idempotency: idempotency?.record(response),
-    });
+    await getDeps().facilitation.saveOffer(
+      decision.state,
+      decision.answeredRequest,
+      commitOf(decision.events, response, idempotency),
+    );
     return response;
   },
 );
@@ -157,7 +155,7 @@ export const listOffers = route(
     params: IdParams,
     query: PageQuery,
     responses: {
-      200: { description: 'Offers', schema: page(OfferSchema, 'OfferPage') },
+      200: { description: 'Offers', schema: pageSchema(OfferSchema, 'OfferPage') },
       ...problemResponses(400, 404),
     },
   },
@@ -196,10 +194,11 @@ function offerStep(command: OfferCommand, summary: string): Route {
         decisionContext(actor),
       );
       const response = json(200, decision.state);
-      await getDeps().facilitation.saveOffer(decision.state, undefined, {
-        events: decision.events,
-        idempotency: idempotency?.record(response),
-      });
+      await getDeps().facilitation.saveOffer(
+        decision.state,
+        undefined,
+        commitOf(decision.events, response, idempotency),
+      );
       return response;
     },
   );
@@ -217,7 +216,7 @@ export const inbox = route(
     responses: {
       200: {
         description: 'The inbox',
-        schema: page(
+        schema: pageSchema(
           z.union([
             z.object({ type: z.literal('request'), request: FacilitationRequestSchema }),
             z.object({ type: z.literal('offer'), offer: OfferSchema }),

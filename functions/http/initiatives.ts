@@ -20,6 +20,7 @@ import {
 } from '#shared/domain/initiative-decisions.ts';
 import { initiativeTarget, moderationShownTo } from '#shared/domain/moderation-decisions.ts';
 import { SlugTakenError } from '#shared/ports.ts';
+import { commitOf } from './commit.ts';
 import { decisionContext, getDeps } from './deps.ts';
 import { loadInitiative, loadInitiativeByIdOrSlug } from './initiative-lookup.ts';
 
@@ -117,10 +118,7 @@ export const registerInitiativeRoute = route(
       const response = json(201, view(decision.state, actor), {
         location: `/api/initiatives/${decision.state.id}`,
       });
-      await getDeps().initiatives.create(decision.state, {
-        events: decision.events,
-        idempotency: idempotency?.record(response),
-      });
+      await getDeps().initiatives.create(decision.state, commitOf(decision.events, response, idempotency));
       return { response, initiative: decision.state };
     };
     try {
@@ -183,10 +181,7 @@ export const updateInitiativeRoute = route(
       : undefined;
     const decision = updateInitiative(initiative, body, municipality, decisionContext(actor));
     const response = json(200, view(decision.state, actor));
-    await getDeps().initiatives.update(decision.state, {
-      events: decision.events,
-      idempotency: idempotency?.record(response),
-    });
+    await getDeps().initiatives.update(decision.state, commitOf(decision.events, response, idempotency));
     return response;
   },
 );
@@ -208,10 +203,7 @@ export const archiveInitiativeRoute = route(
     const initiative = await loadInitiative(params.id);
     const decision = archiveInitiative(initiative, decisionContext(actor));
     const response = json(200, view(decision.state, actor));
-    await getDeps().initiatives.update(decision.state, {
-      events: decision.events,
-      idempotency: idempotency?.record(response),
-    });
+    await getDeps().initiatives.update(decision.state, commitOf(decision.events, response, idempotency));
     return response;
   },
 );

@@ -27,21 +27,15 @@ import {
   restoreContent,
 } from '#shared/domain/moderation-decisions.ts';
 import { ownerFactsOf } from '#shared/domain/poll-decisions.ts';
+import { commitOf } from './commit.ts';
 import { decisionContext, getDeps } from './deps.ts';
 import { loadInitiative } from './initiative-lookup.ts';
 import { problemResponses } from './openapi-common.ts';
+import { PageQuery, pageSchema } from './paging.ts';
 import { json, type Route, route, router } from './route.ts';
 
 const TargetParams = z.object({ kind: ModerationTargetKindSchema, id: UlidSchema });
 const MunicipalityParams = z.object({ id: SlugSchema });
-const PageQuery = z
-  .object({
-    limit: z.coerce.number().int().min(1).max(100).default(20),
-    cursor: z.string().max(2000).optional(),
-  })
-  .strict();
-const page = <T extends z.ZodType>(item: T, id: string) =>
-  z.object({ items: z.array(item), nextCursor: z.string().optional() }).meta({ id });
 const PRIVATE = { 'cache-control': 'private, no-store' };
 
 /** The item and who answers for it, or a 404; a draft poll exists for its owners only. */
@@ -92,10 +86,7 @@ export const reportRoute = route(
     const decision = reportContent(target, moderation, body, decisionContext(actor));
     const { reporterId: _reporterId, ...view } = decision.state;
     const response = json(201, view, PRIVATE);
-    await getDeps().moderation.createReport(decision.state, {
-      events: decision.events,
-      idempotency: idempotency?.record(response),
-    });
+    await getDeps().moderation.createReport(decision.state, commitOf(decision.events, response, idempotency));
     return response;
   },
 );
@@ -110,7 +101,7 @@ export const listReports = route(
     params: MunicipalityParams,
     query: PageQuery,
     responses: {
-      200: { description: 'Reports', schema: page(ReportViewSchema, 'ReportPage') },
+      200: { description: 'Reports', schema: pageSchema(ReportViewSchema, 'ReportPage') },
       ...problemResponses(400, 401, 403, 404),
     },
   },
@@ -181,10 +172,7 @@ function moderationStep(name: keyof typeof steps): Route {
       ) => ReturnType<typeof hideContent>;
       const decision = decide(target, current, body, decisionContext(actor));
       const response = json(200, decision.state, PRIVATE);
-      await getDeps().moderation.saveCase(decision.state, {
-        events: decision.events,
-        idempotency: idempotency?.record(response),
-      });
+      await getDeps().moderation.saveCase(decision.state, commitOf(decision.events, response, idempotency));
       return response;
     },
   );
@@ -201,7 +189,7 @@ export const auditLog = route(
     params: MunicipalityParams,
     query: PageQuery,
     responses: {
-      200: { description: 'Audit entries', schema: page(AuditEntrySchema, 'AuditPage') },
+      200: { description: 'Audit entries', schema: pageSchema(AuditEntrySchema, 'AuditPage') },
       ...problemResponses(400, 401, 403, 404),
     },
   },

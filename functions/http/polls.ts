@@ -26,6 +26,7 @@ import {
 } from '#shared/domain/poll-decisions.ts';
 import { closePollNow, openPollNow } from '#shared/domain/poll-lifecycle.ts';
 import { ballotIdOf } from '#shared/domain/poll-secrecy.ts';
+import { commitOf } from './commit.ts';
 import { decisionContext, getDeps } from './deps.ts';
 import { problemResponses } from './openapi-common.ts';
 import { type HttpResponse, json, route, router } from './route.ts';
@@ -161,10 +162,7 @@ export const createPollRoute = route(
   async ({ body, actor, idempotency }) => {
     const decision = createPoll(body, await referencesOf(body.owner), decisionContext(actor));
     const response = pollResponse(decision.state, 201);
-    await getDeps().polls.create(decision.state, {
-      events: decision.events,
-      idempotency: idempotency?.record(response),
-    });
+    await getDeps().polls.create(decision.state, commitOf(decision.events, response, idempotency));
     return response;
   },
 );

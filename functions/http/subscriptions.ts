@@ -28,16 +28,11 @@ import {
 import { newWebhookSecret } from '../adapters/channels/secret-box.ts';
 import { decisionContext, getDeps } from './deps.ts';
 import { problemResponses } from './openapi-common.ts';
+import { PageQuery, pageSchema } from './paging.ts';
 import { json, route, router } from './route.ts';
 
 const MunicipalityParams = z.object({ id: SlugSchema });
 const IdParams = z.object({ id: UlidSchema });
-const PageFields = {
-  limit: z.coerce.number().int().min(1).max(100).default(20),
-  cursor: z.string().max(2000).optional(),
-};
-const page = <T extends z.ZodType>(item: T, id: string) =>
-  z.object({ items: z.array(item), nextCursor: z.string().optional() }).meta({ id });
 const PRIVATE = { 'cache-control': 'private, no-store' };
 
 async function loadMunicipality(id: string): Promise<Municipality> {
@@ -102,9 +97,9 @@ export const listSubscriptions = route(
     summary: "The municipality's subscriptions, newest first, with how their deliveries go (its staff).",
     auth: 'required',
     params: MunicipalityParams,
-    query: z.object(PageFields).strict(),
+    query: PageQuery,
     responses: {
-      200: { description: 'Subscriptions', schema: page(SubscriptionViewSchema, 'SubscriptionPage') },
+      200: { description: 'Subscriptions', schema: pageSchema(SubscriptionViewSchema, 'SubscriptionPage') },
       ...problemResponses(400, 401, 403, 404),
     },
   },
@@ -227,9 +222,9 @@ export const listDeliveries = route(
     summary: "The municipality's deliveries, newest first, optionally of one status (its staff).",
     auth: 'required',
     params: MunicipalityParams,
-    query: z.object({ ...PageFields, status: DeliveryStatusSchema.optional() }).strict(),
+    query: PageQuery.extend({ status: DeliveryStatusSchema.optional() }),
     responses: {
-      200: { description: 'Deliveries', schema: page(DeliverySchema, 'DeliveryPage') },
+      200: { description: 'Deliveries', schema: pageSchema(DeliverySchema, 'DeliveryPage') },
       ...problemResponses(400, 401, 403, 404),
     },
   },
