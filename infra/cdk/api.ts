@@ -6,12 +6,12 @@ import {
   type aws_secretsmanager as secretsmanager,
   Validations,
 } from 'aws-cdk-lib';
-import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import { HttpUserPoolAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { Construct } from 'constructs';
 import type { RouteSpec } from '#functions/http/route.ts';
+import { accessLogFormat } from './access-log.ts';
 import { type BuildTime, bindTable, pascalCase, pleinFunction } from './function.ts';
 import type { Identity } from './identity.ts';
 
@@ -47,19 +47,12 @@ export interface ApiProps {
 
 const isWrite = (method: Spec['method']) => method !== 'GET';
 
-const accessLogFormat = AccessLogFormat.custom(
-  JSON.stringify({
-    requestId: '$context.requestId',
-    time: '$context.requestTime',
-    routeKey: '$context.routeKey',
-    status: '$context.status',
-    latencyMs: '$context.responseLatency',
-    integrationLatencyMs: '$context.integrationLatency',
-    responseLength: '$context.responseLength',
-    integrationError: '$context.integrationErrorMessage',
-    authorizerError: '$context.authorizer.error',
-  }),
-);
+const apiAccessLogFormat = accessLogFormat({
+  integrationLatencyMs: '$context.integrationLatency',
+  responseLength: '$context.responseLength',
+  integrationError: '$context.integrationErrorMessage',
+  authorizerError: '$context.authorizer.error',
+});
 
 /**
  * The HTTP API: one function per route group, one route per spec. Routes whose spec says
@@ -86,7 +79,7 @@ export class Api extends Construct {
         destination: new apigw.LogGroupLogDestination(
           new logs.LogGroup(this, 'AccessLogs', { retention: props.logRetention }),
         ),
-        format: accessLogFormat,
+        format: apiAccessLogFormat,
       },
     });
     const authorizer = new HttpUserPoolAuthorizer('Cognito', identity.userPool, {

@@ -15,10 +15,10 @@ import {
   aws_s3_deployment as s3deploy,
   Validations,
 } from 'aws-cdk-lib';
-import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { Construct } from 'constructs';
+import { accessLogFormat } from './access-log.ts';
 import { pleinFunction, repoRoot } from './function.ts';
 import type { StageConfig } from './stage.ts';
 
@@ -90,16 +90,7 @@ export class Site extends Construct {
         destination: new apigw.LogGroupLogDestination(
           new logs.LogGroup(this, 'PagesAccessLogs', { retention: props.logRetention }),
         ),
-        format: AccessLogFormat.custom(
-          JSON.stringify({
-            requestId: '$context.requestId',
-            time: '$context.requestTime',
-            routeKey: '$context.routeKey',
-            status: '$context.status',
-            latencyMs: '$context.responseLatency',
-            integrationError: '$context.integrationErrorMessage',
-          }),
-        ),
+        format: accessLogFormat({ integrationError: '$context.integrationErrorMessage' }),
       },
     });
     const pagesRoute = new apigw.HttpRoute(this, 'PagesRoute', {
