@@ -12,10 +12,12 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { startDynamoDbLocal } from '../../infra/local/dynamodb-local.ts';
 import type { SiteHandler } from '../../infra/local/http-server.ts';
 import { type Hub, startHub } from '../../infra/local/hub.ts';
+import { launchChromium } from '../../tests/e2e/support/chromium.ts';
+import { jsonClient } from '../../tests/support/json-client.ts';
 import { withStaticAssets } from '../serve-static.ts';
 
 const root = resolve(import.meta.dirname, '../..');
@@ -23,26 +25,10 @@ const outDir = join(root, 'screenshots');
 const widths = [390, 1280];
 
 type Json = Record<string, unknown>;
-type Call = (method: string, path: string, token?: string, body?: Json) => Promise<Json>;
-
-function apiOf(hub: Hub): Call {
-  return async (method, path, token, body) => {
-    const response = await fetch(`${hub.url}${path}`, {
-      method,
-      headers: {
-        ...(body ? { 'content-type': 'application/json' } : {}),
-        ...(token ? { authorization: `Bearer ${token}` } : {}),
-      },
-      ...(body ? { body: JSON.stringify(body) } : {}),
-    });
-    if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
-    return (await response.json()) as Json;
-  };
-}
 
 /** Facilitation on the street dinners and a ballot in the Bos en Lommer poll; the pages to take. */
 async function demo(hub: Hub, receiverUrl: string) {
-  const api = apiOf(hub);
+  const api = jsonClient(hub.url);
   const token = async (user: string) =>
     (await api('POST', '/dev/token', undefined, { user })).token as string;
   const [noor, staff, resident] = await Promise.all(
@@ -142,18 +128,7 @@ try {
     rateLimits: { coolDown: { seconds: 0 } },
   });
   try {
-    const browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    const browser = await launchChromium();
     try {
       const receiver = createServer((request, response) => {
         request.resume();
