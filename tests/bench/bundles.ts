@@ -12,18 +12,11 @@ import { openApiBundling } from '../../functions/http/openapi.ts';
 import { bundleSettings, handlerModule, repoRoot } from '../../infra/cdk/function.ts';
 import { OUTBOX_ENRICHMENT } from '../../infra/cdk/plein-app.ts';
 import { rules } from '../../shared/events/rules.ts';
+import { median } from './support.ts';
 
 const RUNS = Number(process.env.BENCH_IMPORT_RUNS ?? 15);
 const MAX_BUNDLE_BYTES = 250 * 1024;
 const MAX_IMPORT_RATIO = 3;
-
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2
-    ? (sorted[middle] as number)
-    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
-};
 
 // Inside the repository, so that the AWS SDK the bundles leave out resolves from node_modules, as it
 // resolves from the runtime's own in Lambda.

@@ -16,6 +16,7 @@ import { localClientConfig, startDynamoDbLocal } from '../../infra/local/dynamod
 import { startHub } from '../../infra/local/hub.ts';
 import { demoMunicipalities } from '../../infra/local/seed.ts';
 import { registerInitiative } from '../../shared/domain/initiative-decisions.ts';
+import { median } from './support.ts';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
 const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 150);
@@ -27,14 +28,6 @@ function p50Of(task: { name: string; result: object } | undefined): number {
   if (!result?.latency) throw new Error(`benchmark task ${task?.name} failed: ${String(result?.error)}`);
   return result.latency.p50;
 }
-
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2
-    ? (sorted[middle] as number)
-    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
-};
 
 /** Runs both tasks `ROUNDS` times, alternating, and returns each round's median latency per task. */
 async function compare(name: string, subject: () => Promise<unknown>, baseline: () => Promise<unknown>) {

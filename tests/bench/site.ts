@@ -17,25 +17,17 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as chromeLauncher from 'chrome-launcher';
 import lighthouse from 'lighthouse';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { startDynamoDbLocal } from '../../infra/local/dynamodb-local.ts';
 import type { SiteHandler } from '../../infra/local/http-server.ts';
 import { type Hub, startHub } from '../../infra/local/hub.ts';
 import { withStaticAssets } from '../../site/serve-static.ts';
+import { CHROMIUM_FLAGS, chromiumPath, launchChromium } from '../e2e/support/chromium.ts';
+import { jsonClient } from '../support/json-client.ts';
+import { median } from './support.ts';
 
 const LOADS = Number(process.env.BENCH_SITE_LOADS ?? 9);
 const LIGHTHOUSE_RUNS = Number(process.env.BENCH_LIGHTHOUSE_RUNS ?? 3);
-const CHROME_PATH = process.env.CHROME_PATH ?? '/usr/bin/chromium';
-/** As the e2e tests launch it (tests/e2e/support/site.ts). */
-const CHROME_FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 /** The seeding writes come fast from one new account: budgets it cannot reach, no cool-down. */
 const SEEDING = {
   perUser: { limit: 100_000, windowSeconds: 60 },
@@ -45,28 +37,9 @@ const SEEDING = {
 const BUDGET = { totalKb: 60, jsKb: 15, performance: 95, accessibility: 100 };
 
 const root = resolve(import.meta.dirname, '../..');
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2
-    ? (sorted[middle] as number)
-    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
-};
-
 /** The demo data has a handful of initiatives: enough more in Amsterdam that a page of the list holds 20. */
 async function seed(hub: Hub): Promise<{ pollId: string }> {
-  const call = async (method: string, path: string, token?: string, body?: unknown) => {
-    const response = await fetch(`${hub.url}${path}`, {
-      method,
-      headers: {
-        ...(body ? { 'content-type': 'application/json' } : {}),
-        ...(token ? { authorization: `Bearer ${token}` } : {}),
-      },
-      ...(body ? { body: JSON.stringify(body) } : {}),
-    });
-    if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
-    return (await response.json()) as Record<string, unknown>;
-  };
+  const call = jsonClient(hub.url);
   const token = (await call('POST', '/dev/token', undefined, { user: 'organiser-noor' })).token as string;
   const existing = ((await call('GET', '/api/initiatives?limit=20')).items as unknown[]).length;
   const streets = [
@@ -209,7 +182,7 @@ try {
       { name: 'initiative', path: '/nl/initiatives/straatdiners-bos-en-lommer' },
       { name: 'poll', path: `/nl/polls/${pollId}` },
     ];
-    const browser = await chromium.launch({ executablePath: CHROME_PATH, args: CHROME_FLAGS });
+    const browser = await launchChromium();
     const baseline = await transfers(browser, `${hub.url}/baseline.html`).finally(() => undefined);
     const measured = [];
     try {
@@ -218,7 +191,7 @@ try {
     } finally {
       await browser.close();
     }
-    const chrome = await chromeLauncher.launch({ chromePath: CHROME_PATH, chromeFlags: CHROME_FLAGS });
+    const chrome = await chromeLauncher.launch({ chromePath: chromiumPath(), chromeFlags: CHROMIUM_FLAGS });
     try {
       for (const page of measured)
         Object.assign(page, await lighthouseScores(`${hub.url}${page.path}`, chrome.port));

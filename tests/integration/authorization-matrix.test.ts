@@ -1,16 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { routeGroups } from '#functions/http/api.ts';
-import type { Route } from '#functions/http/route.ts';
-import { startTestHub, type TestHub } from '../support/hub.ts';
-import {
-  type Fixture,
-  fixtures,
-  type Receiver,
-  type Role,
-  roles,
-  startReceiver,
-  World,
-} from '../support/matrix-fixtures.ts';
+import type { TestHub } from '../support/hub.ts';
+import { type Fixture, fixtures, type Role, roles, type World } from '../support/matrix-fixtures.ts';
+import { routeSpecs as routes, startMatrixWorld } from '../support/matrix-world.ts';
 import { invalidItems } from '../support/stored-items.ts';
 
 /**
@@ -18,26 +9,14 @@ import { invalidItems } from '../support/stored-items.ts';
  * route groups, so a route added later fails here until it has a fixture. A refused call answers
  * 401, 403 or 404 as problem+json and changes nothing in the table; an allowed one succeeds.
  */
-const routes: Route['spec'][] = (
-  await Promise.all(routeGroups.map(async (group) => (await group.load()).routes))
-)
-  .flat()
-  .map((route) => route.spec);
-
 let hub: TestHub;
-let receiver: Receiver;
 let world: World;
+let stop: () => Promise<void>;
 
 beforeAll(async () => {
-  receiver = await startReceiver();
-  // One quick retry, so that a failing webhook's delivery is dead within moments.
-  hub = await startTestHub({ channels: { dispatchIntervalMs: 25, retryScheduleMs: [10] } });
-  world = await World.create(hub, receiver);
+  ({ hub, world, stop } = await startMatrixWorld());
 });
-afterAll(async () => {
-  await hub.stop();
-  await receiver.stop();
-});
+afterAll(() => stop());
 
 type Answer = Awaited<ReturnType<TestHub['api']>>;
 

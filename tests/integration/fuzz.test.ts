@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { routeGroups } from '#functions/http/api.ts';
-import { MAX_BODY_BYTES, type Route } from '#functions/http/route.ts';
-import { startTestHub, type TestHub } from '../support/hub.ts';
-import { fixtures, type Receiver, startReceiver, World } from '../support/matrix-fixtures.ts';
+import { MAX_BODY_BYTES } from '#functions/http/route.ts';
+import type { TestHub } from '../support/hub.ts';
+import { fixtures, type World } from '../support/matrix-fixtures.ts';
+import { startMatrixWorld, writeSpecs as writes } from '../support/matrix-world.ts';
 import { invalidItems } from '../support/stored-items.ts';
 
 /**
@@ -14,18 +14,6 @@ import { invalidItems } from '../support/stored-items.ts';
  */
 const SEED = Number(process.env.FUZZ_SEED ?? 20_261_123);
 const RUNS_PER_ROUTE = Number(process.env.FUZZ_RUNS ?? 30);
-
-const writes: Route['spec'][] = (
-  await Promise.all(routeGroups.map(async (group) => (await group.load()).routes))
-)
-  .flat()
-  .map((route) => route.spec)
-  .filter((spec) => spec.method !== 'GET')
-  // Deleting accounts comes last, as in the matrix.
-  .sort((a, b) => Number(isLast(a)) - Number(isLast(b)));
-function isLast(spec: Route['spec']) {
-  return fixtures[spec.operationId]?.[0]?.last ?? false;
-}
 
 /** Text that breaks things: lone surrogates, control and zero-width characters, right-to-left marks, NUL. */
 const nastyText = fc.oneof(
@@ -95,18 +83,13 @@ function bodies(valid: unknown) {
 }
 
 let hub: TestHub;
-let receiver: Receiver;
 let world: World;
+let stop: () => Promise<void>;
 
 beforeAll(async () => {
-  receiver = await startReceiver();
-  hub = await startTestHub({ channels: { dispatchIntervalMs: 25, retryScheduleMs: [10] } });
-  world = await World.create(hub, receiver);
+  ({ hub, world, stop } = await startMatrixWorld());
 });
-afterAll(async () => {
-  await hub.stop();
-  await receiver.stop();
-});
+afterAll(() => stop());
 
 describe('fuzzing every write route', () => {
   it.each(writes.map((spec) => ({ name: `${spec.method} ${spec.path} (${spec.operationId})`, spec })))(

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as z from 'zod';
-import { routeGroups } from '#functions/http/api.ts';
 import type { Route } from '#functions/http/route.ts';
-import { startTestHub, type TestHub } from '../support/hub.ts';
-import { fixtures, type Receiver, startReceiver, World } from '../support/matrix-fixtures.ts';
+import type { TestHub } from '../support/hub.ts';
+import { fixtures, type World } from '../support/matrix-fixtures.ts';
+import { startMatrixWorld, writeSpecs as writes } from '../support/matrix-world.ts';
 
 /**
  * Property-level authorization (OWASP API3): a write takes exactly the fields its schema names. An
@@ -11,19 +11,6 @@ import { fixtures, type Receiver, startReceiver, World } from '../support/matrix
  * tallies), is refused with 400 problem+json naming it, and nothing changes; private fields never
  * reach those who may not see them.
  */
-const specs: Route['spec'][] = (
-  await Promise.all(routeGroups.map(async (group) => (await group.load()).routes))
-)
-  .flat()
-  .map((route) => route.spec);
-const writes = specs
-  .filter((spec) => spec.method !== 'GET')
-  // Deleting accounts comes last, as in the matrix.
-  .sort((a, b) => Number(isLast(a)) - Number(isLast(b)));
-function isLast(spec: Route['spec']) {
-  return fixtures[spec.operationId]?.[0]?.last ?? false;
-}
-
 /** The top-level fields of an object schema, or of every option of a union of them. */
 function fieldsOf(schema: z.ZodType | undefined): string[] {
   if (schema instanceof z.ZodObject) return Object.keys(schema.shape);
@@ -63,18 +50,13 @@ function readOnlyFields(spec: Route['spec']): string[] {
 }
 
 let hub: TestHub;
-let receiver: Receiver;
 let world: World;
+let stop: () => Promise<void>;
 
 beforeAll(async () => {
-  receiver = await startReceiver();
-  hub = await startTestHub({ channels: { dispatchIntervalMs: 25, retryScheduleMs: [10] } });
-  world = await World.create(hub, receiver);
+  ({ hub, world, stop } = await startMatrixWorld());
 });
-afterAll(async () => {
-  await hub.stop();
-  await receiver.stop();
-});
+afterAll(() => stop());
 
 describe('no mass assignment: every write refuses fields it does not take', () => {
   it('covers every write route', () => {

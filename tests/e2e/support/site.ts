@@ -1,18 +1,13 @@
-import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import {
-  type Browser,
-  type BrowserContext,
-  type BrowserContextOptions,
-  chromium,
-  type Page,
-} from 'playwright-core';
+import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
 import type { SiteHandler } from '../../../infra/local/http-server.ts';
 import { withStaticAssets } from '../../../site/serve-static.ts';
 import { startTestHub, type TestHub } from '../../support/hub.ts';
 import { signInByKeyboard } from './keyboard.ts';
+
+export { launchChromium } from './chromium.ts';
 
 const root = resolve(import.meta.dirname, '../../..');
 const siteDist = join(root, 'site/dist');
@@ -26,32 +21,6 @@ export async function startSiteHub(): Promise<TestHub> {
   if (!existsSync(entry)) throw new Error('The site is not built: run `npm run build:site` first.');
   const { handler } = (await import(pathToFileURL(entry).href)) as { handler: SiteHandler };
   return startTestHub({ site: withStaticAssets(handler, join(siteDist, 'client')) });
-}
-
-function chromiumPath(): string {
-  try {
-    return (
-      execFileSync('sh', ['-c', 'command -v chromium'], { encoding: 'utf8' }).trim() || '/usr/bin/chromium'
-    );
-  } catch {
-    return '/usr/bin/chromium';
-  }
-}
-
-/** Debian's Chromium, headless; `npx playwright install` cannot download here. */
-export function launchChromium(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: chromiumPath(),
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
 }
 
 /** A fresh visitor: no cookies, a Dutch browser, a phone-to-laptop sized window. */
