@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import node from '@astrojs/node';
-import { defineConfig } from 'astro/config';
+import { defineConfig, passthroughImageService } from 'astro/config';
 
 /**
  * Brotli and gzip copies of the built stylesheets, scripts and SVGs, once at build time, which the
@@ -38,6 +38,8 @@ export default defineConfig({
   output: 'server',
   adapter: node({ mode: 'middleware' }),
   integrations: [precompress],
+  // The site shows no raster images to transform: no image service (sharp) in the page function.
+  image: { service: passthroughImageService() },
   // Sessions live in a signed-in user's token cookie, not on the server: no session storage.
   session: false,
   // Stylesheets as files, never inline: the Content-Security-Policy allows no inline styles.
