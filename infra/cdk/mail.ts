@@ -1,5 +1,6 @@
 import { aws_iam as iam, Stack, Validations } from 'aws-cdk-lib';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { nagNames } from './nag-names.ts';
 
 /**
  * Lets a function send email through SES from the stage's sender (`MAIL_FROM`): the email channel's
@@ -14,8 +15,9 @@ export function allowSendingMail(fn: NodejsFunction, mailFrom: string): void {
       resources: [`arn:${partition}:ses:${region}:${account}:identity/*`],
     }),
   );
+  const names = nagNames(fn);
   Validations.of(fn.role ?? fn).acknowledge({
-    id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ses:<AWS::Region>:<AWS::AccountId>:identity/*]`,
+    id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ses:${names.region}:${names.account}:identity/*]`,
     reason:
       'SES authorizes SendEmail against the sending identity and, in the sandbox, every recipient identity; ' +
       "recipients are municipalities' and initiatives' own addresses, so identities in this account and region are allowed.",

@@ -20,6 +20,7 @@ import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { Construct } from 'constructs';
 import { accessLogFormat } from './access-log.ts';
 import { pleinFunction, repoRoot } from './function.ts';
+import { nagNames } from './nag-names.ts';
 import type { StageConfig } from './stage.ts';
 
 export const SITE_CLIENT_DIR = join(repoRoot, 'site/dist/client');
@@ -199,9 +200,9 @@ export class Site extends Construct {
       compress: true,
     };
     // Every top-level entry of the build's client folder (`_astro/`, `favicon.svg`, …) comes from S3.
-    const staticPaths = readdirSync(SITE_CLIENT_DIR).map((name) =>
-      statSync(join(SITE_CLIENT_DIR, name)).isDirectory() ? `/${name}/*` : `/${name}`,
-    );
+    const staticPaths = readdirSync(SITE_CLIENT_DIR)
+      .filter((name) => !/\.(br|gz)$/.test(name)) // the local server's precompressed copies, not uploaded
+      .map((name) => (statSync(join(SITE_CLIENT_DIR, name)).isDirectory() ? `/${name}/*` : `/${name}`));
 
     this.distribution = new cloudfront.Distribution(this, 'Distribution', {
       comment: 'Plein: pages, built files and the API',
@@ -235,7 +236,6 @@ export class Site extends Construct {
       },
       httpVersion: cloudfront.HttpVersion.HTTP2_AND_3,
       priceClass: cloudfront.PriceClass.PRICE_CLASS_100,
-      minimumProtocolVersion: cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021,
       enableLogging: true,
       logBucket: accessLogs,
       logFilePrefix: 'cloudfront/',
@@ -243,6 +243,8 @@ export class Site extends Construct {
         ? {
             domainNames: props.domain.names,
             certificate: acm.Certificate.fromCertificateArn(this, 'Certificate', props.domain.certificateArn),
+            // Only with a certificate of our own: CloudFront's default one has a fixed policy.
+            minimumProtocolVersion: cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021,
           }
         : {}),
     });
@@ -288,6 +290,7 @@ export class Site extends Construct {
         'site files from the CDK asset bucket into the assets bucket:';
       const stack = Stack.of(this);
       const assetsId = stack.resolve(stack.getLogicalId(this.assets.node.defaultChild as s3.CfnBucket));
+      const names = nagNames(this);
       Validations.of(deployer).acknowledge(
         {
           id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
@@ -299,7 +302,7 @@ export class Site extends Construct {
           'Action::s3:List*',
           'Action::s3:DeleteObject*',
           'Action::s3:Abort*',
-          'Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-<AWS::Region>/*',
+          `Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-${names.account}-${names.region}/*`,
           `Resource::<${assetsId}.Arn>/*`,
         ].map((finding) => ({
           id: `AwsSolutions-IAM5[${finding}]`,

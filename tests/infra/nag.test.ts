@@ -30,6 +30,33 @@ function acknowledgements(root: IConstruct) {
   );
 }
 
+describe('cdk-nag AwsSolutions, as `cdk synth` runs it', () => {
+  it('finds nothing unacknowledged when the CLI knows the account and region', async () => {
+    // The CLI sets these (the region even offline); acknowledgements must name the same findings then.
+    const saved = { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION };
+    process.env.CDK_DEFAULT_ACCOUNT = '123456789012';
+    process.env.CDK_DEFAULT_REGION = 'eu-west-1';
+    try {
+      const { app: located } = await synthesize();
+      const report = new AwsSolutionsChecks(located).validateScope(located);
+      expect(
+        report.violations.map(
+          (violation) =>
+            `${violation.ruleName}: ${violation.violatingResources.map((resource) => resource.constructPath)}`,
+        ),
+      ).toEqual([]);
+    } finally {
+      for (const [name, value] of [
+        ['CDK_DEFAULT_ACCOUNT', saved.account],
+        ['CDK_DEFAULT_REGION', saved.region],
+      ] as const) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+    }
+  });
+});
+
 describe('cdk-nag AwsSolutions', () => {
   it('finds nothing that is not acknowledged', () => {
     const report = new AwsSolutionsChecks(app).validateScope(app);
