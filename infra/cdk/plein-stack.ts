@@ -33,7 +33,7 @@ export class PleinStack extends Stack {
     const logRetention = stage.logRetentionDays;
 
     const data = new Data(this, 'Data');
-    const identity = new Identity(this, 'Identity');
+    const identity = new Identity(this, 'Identity', { stageName: stage.name });
     const events = new Events(this, 'Events', {
       busName: stage.busName,
       archiveRetentionDays: stage.archiveRetentionDays,
@@ -75,6 +75,7 @@ export class PleinStack extends Stack {
       apiEndpoint: api.httpApi.apiEndpoint,
       logRetention,
       ...(stage.siteDomain ? { domain: stage.siteDomain } : {}),
+      identity,
     });
     new Observability(this, 'Observability', {
       dashboardName: `plein-${stage.name}`,
@@ -103,5 +104,6 @@ export class PleinStack extends Stack {
     new CfnOutput(this, 'BusName', { value: events.bus.eventBusName });
     new CfnOutput(this, 'UserPoolId', { value: identity.userPool.userPoolId });
     new CfnOutput(this, 'UserPoolClientId', { value: identity.client.userPoolClientId });
+    new CfnOutput(this, 'HostedSignInDomain', { value: identity.domain.baseUrl() });
   }
 }

@@ -20,10 +20,16 @@ import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { Construct } from 'constructs';
 import { accessLogFormat } from './access-log.ts';
 import { pleinFunction, repoRoot } from './function.ts';
+import type { Identity } from './identity.ts';
 import { nagNames } from './nag-names.ts';
 import type { StageConfig } from './stage.ts';
 
 export const SITE_CLIENT_DIR = join(repoRoot, 'site/dist/client');
+
+/** Where Cognito's hosted sign-in sends people back (`CALLBACK_PATH` in site/src/lib/oidc.ts). */
+export const SITE_SIGN_IN_CALLBACK = '/auth/callback';
+/** The site's languages (site/src/i18n): sign-out comes back to the language's home page. */
+export const SITE_LOCALES = ['nl', 'en', 'tr'] as const;
 
 /**
  * The site's Content-Security-Policy, as `site/src/middleware.ts` sets it on every page. CloudFront
@@ -47,6 +53,8 @@ export interface SiteProps {
   apiEndpoint: string;
   logRetention: logs.RetentionDays;
   domain?: StageConfig['siteDomain'];
+  /** The user pool whose hosted sign-in the site uses; its web client learns the site's addresses. */
+  identity: Identity;
 }
 
 /**
@@ -314,6 +322,20 @@ export class Site extends Construct {
         },
       );
     }
+
+    // Sign-in through Cognito's hosted pages: back to the callback on every address of the site
+    // (CloudFront's own name and the custom ones), and after sign-out to a language's home page.
+    const siteOrigins = [
+      `https://${this.distribution.distributionDomainName}`,
+      ...(props.domain?.names ?? []).map((name) => `https://${name}`),
+    ];
+    props.identity.allowSiteAt({
+      callbackUrls: siteOrigins.map((origin) => `${origin}${SITE_SIGN_IN_CALLBACK}`),
+      logoutUrls: siteOrigins.flatMap((origin) => SITE_LOCALES.map((locale) => `${origin}/${locale}/`)),
+    });
+    this.pages.addEnvironment('PLEIN_OIDC_ISSUER', props.identity.issuer);
+    this.pages.addEnvironment('PLEIN_OIDC_CLIENT_ID', props.identity.client.userPoolClientId);
+    this.pages.addEnvironment('PLEIN_OIDC_LOGOUT_URL', props.identity.logoutUrl);
 
     new CfnOutput(this, 'Url', {
       value: `https://${props.domain?.names[0] ?? this.distribution.distributionDomainName}`,

@@ -2,6 +2,7 @@ import { defineMiddleware } from 'astro:middleware';
 import { defaultLocale, isLocale } from './i18n/index.ts';
 import { CSRF_COOKIE, CSRF_FIELD, csrfMatches, csrfToken } from './lib/csrf.ts';
 import { caughtInHoneypot, HONEYPOT_FIELD } from './lib/honeypot.ts';
+import { oidcSettings, signOutOrigin } from './lib/oidc.ts';
 import { readSession } from './lib/session.ts';
 
 const securityHeaders = {
@@ -50,6 +51,17 @@ export const onRequest = defineMiddleware(async (context, next) => {
     response = await next();
   }
   for (const [name, value] of Object.entries(securityHeaders)) response.headers.set(name, value);
+  // Browsers hold a form's redirects to form-action too: sign-out goes on to the OpenID provider's.
+  const providerOrigin = signOutOrigin(oidcSettings());
+  if (providerOrigin) {
+    response.headers.set(
+      'content-security-policy',
+      securityHeaders['content-security-policy'].replace(
+        "form-action 'self'",
+        `form-action 'self' ${providerOrigin}`,
+      ),
+    );
+  }
   if (locals.session) response.headers.set('cache-control', 'private, no-store');
   return response;
 });

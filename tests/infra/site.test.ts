@@ -3,7 +3,14 @@ import { join } from 'node:path';
 import type { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../../infra/cdk/function.ts';
-import { SITE_CLIENT_DIR, SITE_CONTENT_SECURITY_POLICY } from '../../infra/cdk/site.ts';
+import {
+  SITE_CLIENT_DIR,
+  SITE_CONTENT_SECURITY_POLICY,
+  SITE_LOCALES,
+  SITE_SIGN_IN_CALLBACK,
+} from '../../infra/cdk/site.ts';
+import { locales } from '../../site/src/i18n/index.ts';
+import { CALLBACK_PATH } from '../../site/src/lib/oidc.ts';
 import { type Resource, referencedId, resourcesOf, synthesize } from './support/synth.ts';
 
 // CloudFront's managed policies, by their fixed ids.
@@ -186,6 +193,73 @@ describe('the site in AWS: CloudFront', () => {
   });
 });
 
+type Client = {
+  AllowedOAuthFlows?: string[];
+  AllowedOAuthFlowsUserPoolClient?: boolean;
+  AllowedOAuthScopes?: string[];
+  CallbackURLs?: unknown[];
+  LogoutURLs?: unknown[];
+  GenerateSecret?: boolean;
+  SupportedIdentityProviders?: string[];
+};
+const webClientOf = (of: Template) => {
+  const [[id, client]] = resourcesOf(of, 'AWS::Cognito::UserPoolClient') as [[string, Resource]];
+  return { id, properties: client.Properties as Client };
+};
+const distributionIdOf = (of: Template) => resourcesOf(of, 'AWS::CloudFront::Distribution')[0]?.[0];
+
+describe("the site's sign-in in AWS: Cognito's hosted sign-in", () => {
+  it('names the same callback path and languages as the site', () => {
+    expect(SITE_SIGN_IN_CALLBACK).toBe(CALLBACK_PATH);
+    expect([...SITE_LOCALES]).toEqual([...locales]);
+  });
+
+  it('gives the user pool a hosted sign-in domain of its own, per stage and stack', () => {
+    const [poolId] = resourcesOf(template, 'AWS::Cognito::UserPool')[0] ?? [];
+    const [[, domain]] = resourcesOf(template, 'AWS::Cognito::UserPoolDomain') as [[string, Resource]];
+    expect(referencedId(domain.Properties.UserPoolId)).toBe(poolId);
+    const prefix = JSON.stringify(domain.Properties.Domain);
+    expect(prefix).toContain('"plein-dev"');
+    expect(prefix).toContain('AWS::StackId');
+    // Classic hosted pages: the newer managed login would need a branding resource.
+    expect(domain.Properties.ManagedLoginVersion ?? 1).toBe(1);
+  });
+
+  it('lets the web client use the authorization code grant only, without a secret, for openid email profile', () => {
+    const { properties } = webClientOf(template);
+    expect(properties.AllowedOAuthFlowsUserPoolClient).toBe(true);
+    expect(properties.AllowedOAuthFlows).toEqual(['code']);
+    expect([...(properties.AllowedOAuthScopes ?? [])].sort()).toEqual(['email', 'openid', 'profile']);
+    expect(properties.GenerateSecret).toBe(false);
+    expect(properties.SupportedIdentityProviders).toEqual(['COGNITO']);
+  });
+
+  it("sends people back to the site's callback only, and after sign-out to its home pages", () => {
+    const { properties } = webClientOf(template);
+    const distribution = distributionIdOf(template) ?? 'missing';
+    const site = (path: string) => ({
+      'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [distribution, 'DomainName'] }, path]],
+    });
+    expect(properties.CallbackURLs).toEqual([site('/auth/callback')]);
+    expect(properties.LogoutURLs).toEqual([site('/nl/'), site('/en/'), site('/tr/')]);
+  });
+
+  it('tells the page function the issuer, the web client and the hosted sign-out', () => {
+    const [, pages] =
+      resourcesOf(template, 'AWS::Lambda::Function').find(([id]) => id.startsWith('SitePages')) ?? [];
+    const variables =
+      (pages?.Properties.Environment as { Variables: Record<string, unknown> } | undefined)?.Variables ?? {};
+    const [poolId] = resourcesOf(template, 'AWS::Cognito::UserPool')[0] ?? [];
+    const [domainId] = resourcesOf(template, 'AWS::Cognito::UserPoolDomain')[0] ?? [];
+    expect(JSON.stringify(variables.PLEIN_OIDC_ISSUER)).toContain(
+      `{"Fn::GetAtt":["${poolId}","ProviderURL"]}`,
+    );
+    expect(referencedId(variables.PLEIN_OIDC_CLIENT_ID)).toBe(webClientOf(template).id);
+    expect(JSON.stringify(variables.PLEIN_OIDC_LOGOUT_URL)).toContain(`{"Ref":"${domainId}"}`);
+    expect(JSON.stringify(variables.PLEIN_OIDC_LOGOUT_URL)).toMatch(/amazoncognito\.com\/logout"/);
+  });
+});
+
 describe('the site on its own domain', () => {
   it('answers for the names of siteDomain with its certificate, TLS 1.2 or newer', async () => {
     const certificateArn =
@@ -196,6 +270,11 @@ describe('the site on its own domain', () => {
     const [[, distribution]] = resourcesOf(withDomain, 'AWS::CloudFront::Distribution') as [
       [string, Resource],
     ];
+    // Hosted sign-in comes back to the custom name too, besides CloudFront's own.
+    const { properties } = webClientOf(withDomain);
+    expect(properties.CallbackURLs).toHaveLength(2);
+    expect(properties.CallbackURLs).toContainEqual('https://plein.example.org/auth/callback');
+    expect(properties.LogoutURLs).toContainEqual('https://plein.example.org/tr/');
     expect(distribution.Properties.DistributionConfig).toMatchObject({
       Aliases: ['plein.example.org'],
       ViewerCertificate: {

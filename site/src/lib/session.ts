@@ -5,8 +5,9 @@ import { renewCsrfToken } from './csrf.ts';
 
 /**
  * Who is signed in, kept in one httpOnly cookie holding the user's token. Local mode signs in
- * through the development issuer (`/dev/token`); Cognito's hosted sign-in replaces `signIn` and
- * `signInChoices` in AWS, and everything else keeps reading `readSession`.
+ * through the development issuer (`/dev/token`, `signIn` and `signInChoices`); in AWS the site signs
+ * in through Cognito's hosted sign-in (`oidc.ts`) and keeps the ID token with `keepSession`.
+ * Everything else reads `readSession`.
  */
 export const SESSION_COOKIE = 'plein_session';
 
@@ -72,13 +73,26 @@ export function readSession(cookies: AstroCookies): Session | undefined {
 
 /** Signs in as a demo user: asks the development issuer for a token and keeps it in the cookie. */
 export async function signIn(cookies: AstroCookies, url: URL, userId: string): Promise<void> {
-  const token = await devIdentity.token(userId);
+  keepSession(cookies, url, await devIdentity.token(userId));
+}
+
+/**
+ * Keeps a signed-in person's token in the session cookie until it expires, and starts a new CSRF
+ * token with the new session. `secure` defaults to the request's scheme; OIDC sign-in asks for it
+ * everywhere but on a loopback address.
+ */
+export function keepSession(
+  cookies: AstroCookies,
+  url: URL,
+  token: string,
+  secure = url.protocol === 'https:',
+): void {
   const claims = claimsOf(token);
   cookies.set(SESSION_COOKIE, token, {
     path: '/',
     httpOnly: true,
     sameSite: 'lax',
-    secure: url.protocol === 'https:',
+    secure,
     ...(claims ? { maxAge: Math.max(0, claims.exp - Math.floor(Date.now() / 1000)) } : {}),
   });
   renewCsrfToken(cookies, url);
