@@ -278,3 +278,54 @@ describe.each(locales)('facilitation and polls in %s', (locale) => {
     expect(await page.locator('.error-summary a').count()).toBeGreaterThanOrEqual(3);
   });
 });
+
+/** An initiative of Noor's that Amsterdam's staff have hidden, made once for every language's check. */
+let hiddenInitiative: Promise<string> | undefined;
+async function seedHiddenInitiative(): Promise<string> {
+  const created = await hub.api('POST', '/api/initiatives', {
+    token: await hub.token('organiser-noor'),
+    body: {
+      name: 'Ruilkast Erasmuspark',
+      summary: 'Een kast in het park waar buren boeken en spullen ruilen.',
+      municipalityId: 'amsterdam',
+      neighbourhoodId: 'bos-en-lommer',
+      language: 'nl',
+    },
+  });
+  expect(created.status).toBe(201);
+  const hidden = await hub.api('POST', `/api/moderation/initiative/${created.body.id}/hide`, {
+    token: await hub.token('staff-amsterdam'),
+    body: { reason: 'Er staat een privé-adres op deze pagina.' },
+  });
+  expect(hidden.status).toBe(200);
+  return created.body.slug as string;
+}
+
+describe.each(locales)('moderation in %s', (locale) => {
+  it('the report page, empty and with errors, for a signed-in resident', async () => {
+    await resident.clearCookies();
+    await resident.addCookies([
+      { name: 'plein_session', value: await hub.token('resident-amsterdam'), url: hub.url },
+    ]);
+    await check(resident, `/${locale}/report?kind=initiative&id=${dinners}`);
+    if (locale === 'nl') {
+      await check(resident, `/${locale}/report?kind=poll&id=${polls[POLL]}`);
+      await check(resident, `/${locale}/report?kind=initiative&id=01ARZ3NDEKTSV4RRFFQ69G5FAV`, 404);
+    }
+    const page = tabs.get(resident) as Page;
+    await page.goto(`/${locale}/report?kind=initiative&id=${dinners}`);
+    await submitWithErrors(page, '.report-form button[type=submit]');
+    expect(await page.locator('.error-summary a').getAttribute('href')).toBe('#f-category-spam');
+  });
+
+  it('a hidden initiative as its owner sees it: the notice, the reason and the appeal (with an error)', async () => {
+    hiddenInitiative ??= seedHiddenInitiative();
+    const path = `/${locale}/initiatives/${await hiddenInitiative}`;
+    await check(owner, path);
+    const page = tabs.get(owner) as Page;
+    expect(await page.locator('#moderation .notice--warning').count()).toBe(1);
+    await submitWithErrors(page, '.appeal-form button[type=submit]');
+    expect(await page.locator('#f-appealText').getAttribute('aria-invalid')).toBe('true');
+    if (locale === 'nl') await check(visitor, path, 404);
+  });
+});

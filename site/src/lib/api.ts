@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { locales } from '../i18n/index.ts';
+import { ModerationSchema } from './moderation-schema.ts';
 
 /**
  * The site's client of the Plein API, over HTTP as in AWS. Responses are parsed with zod at this
@@ -51,6 +52,8 @@ export const InitiativeSchema = z.object({
   createdAt: z.string(),
   contactEmail: z.string().optional(),
   viewerIsOwner: z.literal(true).optional(),
+  /** Hidden by the municipality: only its owners and staff get it, and see this. */
+  moderation: ModerationSchema.optional(),
 });
 export type Initiative = z.infer<typeof InitiativeSchema>;
 

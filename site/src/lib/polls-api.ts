@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { locales } from '../i18n/index.ts';
 import { read, readOptional, segment, send } from './api.ts';
+import { ModerationSchema } from './moderation-schema.ts';
 
 /** Polls in the API's words: what the site shows of a poll, its results and the caller's own ballot. */
 
@@ -32,6 +33,8 @@ export const PollSchema = z.object({
   resultsVisibility: z.enum(['live', 'after-close']),
   status: z.enum(pollStatuses),
   closedAt: z.string().optional(),
+  /** Hidden by the municipality: only its owners and staff get it, and see this. */
+  moderation: ModerationSchema.optional(),
 });
 export type Poll = z.infer<typeof PollSchema>;
 
