@@ -1,4 +1,5 @@
 import type { Initiative } from './domain/initiative.ts';
+import type { ModerationCase } from './domain/moderation.ts';
 import type { Municipality } from './domain/municipality.ts';
 import type { DomainEvent } from './events/catalog.ts';
 
@@ -45,6 +46,10 @@ export interface InitiativeFilter {
 export interface InitiativeRepository {
   get(id: string): Promise<Initiative | undefined>;
   getBySlug(slug: string): Promise<Initiative | undefined>;
+  /** The id an initiative's slug stands for. */
+  idOfSlug(slug: string): Promise<string | undefined>;
+  /** The initiative and its moderation case, read together in one round trip. */
+  getWithModeration(id: string): Promise<{ initiative?: Initiative; moderation?: ModerationCase }>;
   /** Published initiatives, newest first. */
   list(filter: InitiativeFilter, page: PageRequest): Promise<Page<Initiative>>;
   /** Throws SlugTakenError when the slug is someone else's, DuplicateRequestError when the key was used. */

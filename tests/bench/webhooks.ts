@@ -89,8 +89,12 @@ async function main() {
     relayPollIntervalMs: RELAY_POLL_MS,
     channels: { dispatchIntervalMs: DISPATCH_MS },
     // One demo organiser registers 200 initiatives from loopback: far past a person's write budget,
-    // which is not what this measures (the limiter runs before the commit the clock starts at).
-    rateLimits: { perUser: { limit: 100_000, windowSeconds: 60 }, coolDown: { seconds: 0 } },
+    // which is not what this measures (nor is the per-address ceiling: all of it comes from loopback) (the limiter runs before the commit the clock starts at).
+    rateLimits: {
+      perUser: { limit: 100_000, windowSeconds: 60 },
+      perSourceIp: { limit: 1_000_000, windowSeconds: 60 },
+      coolDown: { seconds: 0 },
+    },
   });
   try {
     const call = async (method: string, path: string, token: string | undefined, body?: unknown) => {

@@ -1,6 +1,7 @@
-import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { ConflictError } from '#shared/domain/errors.ts';
 import { type Initiative, InitiativeSchema } from '#shared/domain/initiative.ts';
+import { type ModerationCase, ModerationCaseSchema } from '#shared/domain/moderation.ts';
 import type {
   CommitOptions,
   InitiativeFilter,
@@ -41,6 +42,30 @@ export class DynamoInitiativeRepository implements InitiativeRepository {
       new GetCommand({ TableName: this.tableName, Key: keys.initiative(id) }),
     );
     return Item ? fromItem(Item) : undefined;
+  }
+
+  async getWithModeration(id: string): Promise<{ initiative?: Initiative; moderation?: ModerationCase }> {
+    // The initiative and its moderation case share a partition: one Query reads both.
+    const { Items = [] } = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': keys.initiative(id).pk },
+      }),
+    );
+    const item = Items.find((candidate) => candidate.sk === keys.initiative(id).sk);
+    const moderation = Items.find((candidate) => candidate.sk === keys.moderationCase('initiative', id).sk);
+    return {
+      ...(item ? { initiative: fromItem(item) } : {}),
+      ...(moderation ? { moderation: ModerationCaseSchema.parse(moderation.data) } : {}),
+    };
+  }
+
+  async idOfSlug(slug: string): Promise<string | undefined> {
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: keys.slug(slug) }),
+    );
+    return typeof Item?.initiativeId === 'string' ? Item.initiativeId : undefined;
   }
 
   async getBySlug(slug: string): Promise<Initiative | undefined> {

@@ -205,8 +205,12 @@ export const keys = {
   }),
   // Moderation: an item's moderation state beside it, reports, and the append-only audit log.
   /** The moderation state of one initiative, request or poll (absent: visible, never moderated). */
-  moderationCase: (kind: string, targetId: string) => ({
-    pk: `MODERATION#${kind}#${targetId}`,
+  /**
+   * An item's moderation state, in the item's own partition: reading an initiative, poll or request
+   * with its state is one Query (`pk` alone), not two reads.
+   */
+  moderationCase: (kind: 'initiative' | 'poll' | 'request', targetId: string) => ({
+    pk: `${({ initiative: 'INITIATIVE', poll: 'POLL', request: 'REQUEST' } as const)[kind]}#${targetId}`,
     sk: 'MODERATION',
   }),
   report: (id: string) => ({ pk: `REPORT#${id}`, sk: 'REPORT' }),
