@@ -160,6 +160,11 @@ describe.each(locales)('every page template in %s', (locale) => {
     );
   });
 
+  it('the pages for an unknown address and for an expired form', async () => {
+    await check(visitor, `/${locale}/no-such-page`, 404);
+    await check(visitor, `/${locale}/form-expired`, 403);
+  });
+
   it("an initiative's page, for a visitor and for its owner", async () => {
     await check(visitor, `/${locale}/initiatives/straatdiners-bos-en-lommer`);
     await check(owner, `/${locale}/initiatives/straatdiners-bos-en-lommer`);
