@@ -80,6 +80,18 @@ describe('moderation, end to end', () => {
     expect(ownerView.status).toBe(200);
     expect(ownerView.body.moderation).toMatchObject({ status: 'hidden', reason: REASON });
     expect((await hub.api('GET', `/api/initiatives/${id}`, { token: as('staff') })).status).toBe(200);
+    // An owner's edit while hidden leaves it hidden.
+    const edited = await hub.api('PATCH', `/api/initiatives/${id}`, {
+      token: as('owner'),
+      body: { summary: 'Nu zonder telefoonnummer, met het adres van het buurthuis.' },
+    });
+    expect(edited.status).toBe(200);
+    expect((await hub.api('GET', `/api/initiatives/${id}`)).status).toBe(404);
+    expect(
+      (await hub.api('GET', `/api/initiatives/${id}`, { token: as('owner') })).body.moderation,
+    ).toMatchObject({
+      status: 'hidden',
+    });
     const mail = readLocalMail(hub.channelDir).filter((message) => message.to === CONTACT);
     expect(mail).toHaveLength(1);
     expect(mail[0]?.text).toContain(REASON);

@@ -1,4 +1,4 @@
-import { type DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { ConflictError } from '#shared/domain/errors.ts';
 import { type Initiative, InitiativeSchema } from '#shared/domain/initiative.ts';
 import { type ModerationCase, ModerationCaseSchema } from '#shared/domain/moderation.ts';
@@ -27,6 +27,36 @@ export function initiativeToItem(initiative: Initiative) {
   };
 }
 
+const LISTING_KEYS = ['gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'gsi3pk', 'gsi3sk'] as const;
+
+/**
+ * Rewrites a stored initiative on top of the revision it was read at, as an Update rather than a Put:
+ * what other writers keep on the item (the moderation state, `moderation`) survives an owner's edit.
+ * An initiative that is no longer published leaves the list indexes.
+ */
+export function initiativeRewrite(tableName: string, initiative: Initiative) {
+  const { pk, sk, ...fields } = initiativeToItem(initiative);
+  const set = Object.keys(fields);
+  const removed = LISTING_KEYS.filter((name) => !(name in fields));
+  const names = Object.fromEntries([...set, ...removed].map((name) => [`#${name}`, name]));
+  return {
+    Update: {
+      TableName: tableName,
+      Key: { pk, sk },
+      UpdateExpression: [
+        `SET ${set.map((name) => `#${name} = :${name}`).join(', ')}`,
+        ...(removed.length > 0 ? [`REMOVE ${removed.map((name) => `#${name}`).join(', ')}`] : []),
+      ].join(' '),
+      ConditionExpression: '#revision = :expected',
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: {
+        ...Object.fromEntries(Object.entries(fields).map(([name, value]) => [`:${name}`, value])),
+        ':expected': initiative.revision - 1,
+      },
+    },
+  };
+}
+
 function fromItem(item: Record<string, unknown>): Initiative {
   return InitiativeSchema.parse(item.data);
 }
@@ -45,19 +75,14 @@ export class DynamoInitiativeRepository implements InitiativeRepository {
   }
 
   async getWithModeration(id: string): Promise<{ initiative?: Initiative; moderation?: ModerationCase }> {
-    // The initiative and its moderation case share a partition: one Query reads both.
-    const { Items = [] } = await this.client.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': keys.initiative(id).pk },
-      }),
+    // The moderation state is mirrored on the initiative's item (`DynamoModeration.saveCase`): one read.
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: keys.initiative(id) }),
     );
-    const item = Items.find((candidate) => candidate.sk === keys.initiative(id).sk);
-    const moderation = Items.find((candidate) => candidate.sk === keys.moderationCase('initiative', id).sk);
+    if (!Item) return {};
     return {
-      ...(item ? { initiative: fromItem(item) } : {}),
-      ...(moderation ? { moderation: ModerationCaseSchema.parse(moderation.data) } : {}),
+      initiative: fromItem(Item),
+      ...(Item.moderation ? { moderation: ModerationCaseSchema.parse(Item.moderation) } : {}),
     };
   }
 
@@ -152,16 +177,7 @@ export class DynamoInitiativeRepository implements InitiativeRepository {
     await commit(
       this.client,
       this.tableName,
-      [
-        {
-          Put: {
-            TableName: this.tableName,
-            Item: initiativeToItem(initiative),
-            ConditionExpression: 'revision = :expected',
-            ExpressionAttributeValues: { ':expected': initiative.revision - 1 },
-          },
-        },
-      ],
+      [initiativeRewrite(this.tableName, initiative)],
       options,
       () => new ConflictError('Someone else changed this initiative first; reload and try again.'),
     );

@@ -206,8 +206,8 @@ export const keys = {
   // Moderation: an item's moderation state beside it, reports, and the append-only audit log.
   /** The moderation state of one initiative, request or poll (absent: visible, never moderated). */
   /**
-   * An item's moderation state, in the item's own partition: reading an initiative, poll or request
-   * with its state is one Query (`pk` alone), not two reads.
+   * An item's moderation state, in the item's own partition (an initiative's is also mirrored on the
+   * initiative's item, in the same transaction, so reading an initiative with it is one GetItem).
    */
   moderationCase: (kind: 'initiative' | 'poll' | 'request', targetId: string) => ({
     pk: `${({ initiative: 'INITIATIVE', poll: 'POLL', request: 'REQUEST' } as const)[kind]}#${targetId}`,

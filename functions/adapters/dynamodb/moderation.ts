@@ -99,6 +99,21 @@ export class DynamoModeration {
                 }),
           },
         },
+        // An initiative carries its state too, so that reading it is one GetItem (owners' edits keep it).
+        ...(moderation.kind === 'initiative'
+          ? [
+              {
+                Update: {
+                  TableName: this.tableName,
+                  Key: keys.initiative(moderation.targetId),
+                  UpdateExpression: 'SET #moderation = :moderation',
+                  ConditionExpression: 'attribute_exists(pk)',
+                  ExpressionAttributeNames: { '#moderation': 'moderation' },
+                  ExpressionAttributeValues: { ':moderation': moderation },
+                },
+              },
+            ]
+          : []),
       ],
       options,
       () => new ConflictError(STALE),

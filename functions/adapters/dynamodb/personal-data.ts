@@ -15,7 +15,7 @@ import type { DecisionContext } from '#shared/domain/initiative-decisions.ts';
 import { type Report, ReportSchema } from '#shared/domain/moderation.ts';
 import type { PersonalDataSourceInfo } from '#shared/domain/personal-data.ts';
 import { type Poll, PollSchema } from '#shared/domain/poll.ts';
-import { initiativeToItem } from './initiatives.ts';
+import { initiativeRewrite } from './initiatives.ts';
 import { expiresAfter, keys } from './keys.ts';
 import { outboxItem, type TransactItem } from './transaction.ts';
 
@@ -167,14 +167,7 @@ export class DynamoPersonalData {
   initiativeWrites(plan: AccountDeletionPlan['initiatives'][number], userId: string): TransactItem[] {
     const { state, events } = plan;
     return [
-      {
-        Put: {
-          TableName: this.tableName,
-          Item: initiativeToItem(state),
-          ConditionExpression: 'revision = :expected',
-          ExpressionAttributeValues: { ':expected': state.revision - 1 },
-        },
-      },
+      initiativeRewrite(this.tableName, state),
       { Delete: { TableName: this.tableName, Key: keys.ownership(userId, state.id) } },
       ...events.map((event) => outboxItem(this.tableName, event)),
     ];
