@@ -2,7 +2,7 @@ import { Feed } from 'feed';
 import * as z from 'zod';
 import { SlugSchema } from '#shared/domain/common.ts';
 import type { DeliveredEvent } from '#shared/domain/delivery.ts';
-import { describeEvent } from '#shared/domain/delivery-render.ts';
+import { describeEvent, subjectsOf } from '#shared/domain/delivery-render.ts';
 import { NotFoundError } from '#shared/domain/errors.ts';
 import { findNeighbourhood } from '#shared/domain/municipality.ts';
 import { getDeps } from './deps.ts';
@@ -56,6 +56,28 @@ function atom(
   };
 }
 
+/**
+ * The feed's entries without those about something moderation has hidden: an entry stays in the
+ * projection, and comes back when the item is restored. One BatchGetItem per kind.
+ */
+async function visibleEntries(events: DeliveredEvent[]): Promise<DeliveredEvent[]> {
+  const subjects = events.map((entry) => subjectsOf(entry.detail));
+  const kinds = ['initiative', 'poll', 'request'] as const;
+  const hidden = await Promise.all(
+    kinds.map((kind) =>
+      getDeps().moderation.hiddenAmong(kind, [
+        ...new Set(subjects.flatMap((subject) => (subject[kind] ? [subject[kind]] : []))),
+      ]),
+    ),
+  );
+  return events.filter((_, index) =>
+    kinds.every((kind, k) => {
+      const id = subjects[index]?.[kind];
+      return !id || !hidden[k]?.has(id);
+    }),
+  );
+}
+
 const atomResponses = {
   200: { description: 'An Atom 1.0 feed (application/atom+xml)' },
   ...problemResponses(400, 404),
@@ -74,7 +96,7 @@ export const municipalityFeed = route(
   async ({ params, event }) => {
     const municipality = await getDeps().municipalities.get(params.file);
     if (!municipality) throw new NotFoundError(`No municipality ${params.file}.`);
-    const events = await getDeps().feed.latest({ municipalityId: municipality.id });
+    const events = await visibleEntries(await getDeps().feed.latest({ municipalityId: municipality.id }));
     const self = `/feeds/${municipality.id}.atom`;
     const language = municipality.locales[0] ?? 'en';
     return atom(baseUrl(event), self, `Plein: ${municipality.name}`, municipality.name, language, events);
@@ -98,10 +120,9 @@ export const neighbourhoodFeed = route(
     if (!municipality || !neighbourhood) {
       throw new NotFoundError(`No neighbourhood ${params.file} in ${params.municipalityId}.`);
     }
-    const events = await getDeps().feed.latest({
-      municipalityId: municipality.id,
-      neighbourhoodId: neighbourhood.id,
-    });
+    const events = await visibleEntries(
+      await getDeps().feed.latest({ municipalityId: municipality.id, neighbourhoodId: neighbourhood.id }),
+    );
     const self = `/feeds/${municipality.id}/${neighbourhood.id}.atom`;
     const title = `Plein: ${neighbourhood.name}, ${municipality.name}`;
     const language = municipality.locales[0] ?? 'en';

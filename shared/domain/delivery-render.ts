@@ -33,6 +33,30 @@ const str = (value: unknown, fallback = ''): string => (typeof value === 'string
 const initiativePath = (idOrSlug: string, locale = 'en') =>
   idOrSlug ? `/${locale}/initiatives/${encodeURIComponent(idOrSlug)}` : '/';
 
+/** What an event is about, by kind, so that a public feed can leave out what moderation hid. */
+export function subjectsOf(detail: unknown): { initiative?: string; poll?: string; request?: string } {
+  const data = record(record(detail).data);
+  const initiative = record(data.initiative);
+  const request = record(data.request);
+  const offer = record(data.offer);
+  const poll = record(data.poll);
+  const first = (...values: unknown[]) => values.find((value): value is string => typeof value === 'string');
+  const initiativeId = first(
+    initiative.id,
+    data.initiativeId,
+    request.initiativeId,
+    offer.initiativeId,
+    record(poll.owner).initiativeId,
+  );
+  const pollId = first(poll.id, data.pollId);
+  const requestId = first(request.id, data.requestId, offer.requestId);
+  return {
+    ...(initiativeId ? { initiative: initiativeId } : {}),
+    ...(pollId ? { poll: pollId } : {}),
+    ...(requestId ? { request: requestId } : {}),
+  };
+}
+
 export function describeEvent(detailType: string, detail: unknown): EventText {
   const data = record(record(detail).data);
   const initiative = record(data.initiative);

@@ -45,6 +45,12 @@ const listed = async (id: string) =>
   (await hub.api('GET', '/api/initiatives?municipality=amsterdam&limit=100')).body.items.some(
     (item: { id: string }) => item.id === id,
   );
+/** Whether the municipality's public Atom feed links to this initiative (by its slug). */
+const inFeed = async (id: string) => {
+  const { slug } = (await hub.api('GET', `/api/initiatives/${id}`, { token: as('staff') })).body;
+  const feed = await hub.api('GET', '/feeds/amsterdam.atom');
+  return String(feed.body).includes(`/initiatives/${slug}`);
+};
 const auditOf = async (role: Role = 'staff') =>
   hub.api('GET', '/api/municipalities/amsterdam/audit?limit=100', { token: as(role) });
 
@@ -75,6 +81,7 @@ describe('moderation, end to end', () => {
     expect((await hub.api('GET', `/api/initiatives/${id}`, { token: as('resident') })).status).toBe(404);
     expect((await hub.api('GET', `/api/initiatives/${id}/requests`)).status).toBe(404);
     expect((await hub.api('GET', `/api/initiatives/${id}/activities.ics`)).status).toBe(404);
+    expect(await inFeed(id)).toBe(false);
     expect(await listed(id)).toBe(false);
     const ownerView = await hub.api('GET', `/api/initiatives/${id}`, { token: as('owner') });
     expect(ownerView.status).toBe(200);
@@ -115,6 +122,7 @@ describe('moderation, end to end', () => {
     expect(publicAgain.status).toBe(200);
     expect(publicAgain.body.moderation).toBeUndefined();
     expect((await hub.api('GET', `/api/initiatives/${id}/activities.ics`)).status).toBe(200);
+    expect(await inFeed(id)).toBe(true);
     expect(await listed(id)).toBe(true);
   });
 
