@@ -50,7 +50,7 @@ export interface InitiativeRepository {
   idOfSlug(slug: string): Promise<string | undefined>;
   /** The initiative and its moderation case, read together in one round trip. */
   getWithModeration(id: string): Promise<{ initiative?: Initiative; moderation?: ModerationCase }>;
-  /** Published initiatives, newest first. */
+  /** Published initiatives that moderation has not hidden, newest first. */
   list(filter: InitiativeFilter, page: PageRequest): Promise<Page<Initiative>>;
   /** Throws SlugTakenError when the slug is someone else's, DuplicateRequestError when the key was used. */
   create(initiative: Initiative, options: CommitOptions): Promise<void>;

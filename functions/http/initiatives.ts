@@ -86,13 +86,8 @@ export const listInitiatives = route(
       },
       { limit: query.limit, cursor: query.cursor },
     );
-    // Hidden initiatives leave every list; a page may hold fewer than `limit`, the cursor still goes on.
-    const hidden = await getDeps().moderation.hiddenAmong(
-      'initiative',
-      page.items.map((initiative) => initiative.id),
-    );
-    const items = page.items.filter((initiative) => !hidden.has(initiative.id));
-    return json(200, { items: items.map(toPublicInitiative), nextCursor: page.nextCursor });
+    // Hidden initiatives are not in the page: the repository leaves them out.
+    return json(200, { items: page.items.map(toPublicInitiative), nextCursor: page.nextCursor });
   },
 );
 

@@ -94,10 +94,8 @@ export class DynamoInitiativeRepository implements InitiativeRepository {
   }
 
   async getBySlug(slug: string): Promise<Initiative | undefined> {
-    const { Item } = await this.client.send(
-      new GetCommand({ TableName: this.tableName, Key: keys.slug(slug) }),
-    );
-    return typeof Item?.initiativeId === 'string' ? this.get(Item.initiativeId) : undefined;
+    const id = await this.idOfSlug(slug);
+    return id ? this.get(id) : undefined;
   }
 
   async list(filter: InitiativeFilter, page: PageRequest): Promise<Page<Initiative>> {
@@ -106,10 +104,13 @@ export class DynamoInitiativeRepository implements InitiativeRepository {
         ? keys.neighbourhoodInitiatives(filter.municipalityId, filter.neighbourhoodId)
         : keys.municipalityInitiatives(filter.municipalityId)
       : keys.allInitiatives();
-    const conditions: string[] = [];
-    const values: Record<string, unknown> = {};
+    // Hidden by moderation: left out here, by the state mirrored on the item (`DynamoModeration.saveCase`).
+    const conditions: string[] = ['(attribute_not_exists(#moderation) OR #moderation.#status <> :hidden)'];
+    const names: Record<string, string> = { '#moderation': 'moderation', '#status': 'status' };
+    const values: Record<string, unknown> = { ':hidden': 'hidden' };
     if (filter.theme) {
       conditions.push('contains(#data.themes, :theme)');
+      names['#data'] = 'data';
       values[':theme'] = filter.theme;
     }
     const words = filter.q ? searchText([filter.q]).split(' ').filter(Boolean).slice(0, 5) : [];
@@ -120,18 +121,7 @@ export class DynamoInitiativeRepository implements InitiativeRepository {
     const result = await queryPage(
       this.client,
       this.tableName,
-      {
-        ...partition,
-        ...(conditions.length > 0
-          ? {
-              filter: {
-                expression: conditions.join(' AND '),
-                ...(filter.theme ? { names: { '#data': 'data' } } : {}),
-                values,
-              },
-            }
-          : {}),
-      },
+      { ...partition, filter: { expression: conditions.join(' AND '), names, values } },
       page,
     );
     return { ...result, items: result.items.map(fromItem) };
