@@ -2,7 +2,7 @@ import * as z from 'zod';
 import type { Actor } from '#shared/domain/actor.ts';
 import { isAllowed } from '#shared/domain/authorization.ts';
 import { SlugSchema, UlidSchema } from '#shared/domain/common.ts';
-import { type FieldIssue, NotFoundError } from '#shared/domain/errors.ts';
+import type { FieldIssue } from '#shared/domain/errors.ts';
 import {
   type Initiative,
   OwnedInitiativeSchema,
@@ -22,7 +22,7 @@ import { initiativeTarget, moderationShownTo } from '#shared/domain/moderation-d
 import { SlugTakenError } from '#shared/ports.ts';
 import { commitOf } from './commit.ts';
 import { decisionContext, getDeps } from './deps.ts';
-import { loadInitiative } from './initiative-lookup.ts';
+import { loadInitiative, loadInitiativeWithModeration } from './initiative-lookup.ts';
 
 import { problemResponses } from './openapi-common.ts';
 import { json, route, router } from './route.ts';
@@ -140,11 +140,7 @@ export const getInitiative = route(
     },
   },
   async ({ params, actor }) => {
-    // The initiative and its moderation state in one read (by slug, once the id is known).
-    const { initiatives } = getDeps();
-    const id = UlidSchema.safeParse(params.id).success ? params.id : await initiatives.idOfSlug(params.id);
-    const { initiative, moderation } = id ? await initiatives.getWithModeration(id) : {};
-    if (!initiative) throw new NotFoundError(`No initiative "${params.id}".`);
+    const { initiative, moderation } = await loadInitiativeWithModeration(params.id);
     // A hidden initiative is a 404 but to its owners and staff, who also see why it was hidden.
     const shown = moderationShownTo(initiativeTarget(initiative), moderation, actor);
     return json(200, { ...view(initiative, actor), ...shown });
