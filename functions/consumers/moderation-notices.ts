@@ -1,20 +1,14 @@
-import { join } from 'node:path';
 import middy from '@middy/core';
 import type { EventBridgeEvent } from 'aws-lambda';
 import type { Initiative } from '#shared/domain/initiative.ts';
 import { ContentHidden } from '#shared/domain/moderation.ts';
 import { hideNotice } from '#shared/domain/moderation-notice.ts';
 import { channelConfig } from '../adapters/channels/config.ts';
-import {
-  defaultSesClient,
-  localMailOutbox,
-  type MailSender,
-  sesMailSender,
-} from '../adapters/channels/mail.ts';
+import { mailSenderFor } from '../adapters/channels/mail.ts';
 import { DynamoFacilitationRepository } from '../adapters/dynamodb/facilitation.ts';
 import { DynamoInitiativeRepository } from '../adapters/dynamodb/initiatives.ts';
-import { DynamoModeration } from '../adapters/dynamodb/moderation.ts';
 import { DynamoPolls } from '../adapters/dynamodb/polls.ts';
+import { DynamoProcessedEvents } from '../adapters/dynamodb/processed.ts';
 import { table } from '../adapters/dynamodb/shared-client.ts';
 
 const CONSUMER = 'moderation-notices';
@@ -22,16 +16,12 @@ const CONSUMER = 'moderation-notices';
 function build() {
   const { client, tableName } = table();
   const config = channelConfig();
-  const mail: MailSender =
-    config.PLEIN_MODE === 'local' && config.LOCAL_CHANNEL_DIR
-      ? localMailOutbox(join(config.LOCAL_CHANNEL_DIR, 'mail'), config.MAIL_FROM)
-      : sesMailSender(defaultSesClient(), config.MAIL_FROM);
   return {
     initiatives: new DynamoInitiativeRepository(client, tableName),
     facilitation: new DynamoFacilitationRepository(client, tableName),
     polls: new DynamoPolls(client, tableName),
-    moderation: new DynamoModeration(client, tableName),
-    mail,
+    processed: new DynamoProcessedEvents(client, tableName),
+    mail: mailSenderFor(config),
     baseUrl: config.PUBLIC_BASE_URL,
   };
 }
@@ -69,7 +59,7 @@ async function ownerOf(
 export const handler = middy<EventBridgeEvent<string, unknown>, { sent: number }>().handler(async (event) => {
   const detail = ContentHidden.detail.parse(event.detail);
   deps ??= build();
-  if (await deps.moderation.handled(CONSUMER, detail.eventId)) return { sent: 0 };
+  if (await deps.processed.handled(CONSUMER, detail.eventId)) return { sent: 0 };
   const owner = await ownerOf(deps, detail.data.target);
   const to = owner?.initiative.contactEmail;
   if (owner && to) {
@@ -85,6 +75,6 @@ export const handler = middy<EventBridgeEvent<string, unknown>, { sent: number }
     );
     await deps.mail.send({ to, ...notice, deliveryId: detail.eventId });
   }
-  await deps.moderation.markHandled(CONSUMER, detail.eventId);
+  await deps.processed.markHandled(CONSUMER, detail.eventId);
   return { sent: owner && to ? 1 : 0 };
 });

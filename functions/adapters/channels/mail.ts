@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
+import type { ChannelConfig } from './config.ts';
 
 export interface MailMessage {
   to: string;
@@ -62,4 +63,11 @@ export function sesMailSender(client: SESv2Client, from: string): MailSender {
 
 export function defaultSesClient(): SESv2Client {
   return new SESv2Client({ region: process.env.AWS_REGION ?? 'eu-west-1' });
+}
+
+/** The mail sender for this mode: the local outbox under LOCAL_CHANNEL_DIR locally, SES in AWS. */
+export function mailSenderFor(config: ChannelConfig): MailSender {
+  if (config.PLEIN_MODE === 'aws') return sesMailSender(defaultSesClient(), config.MAIL_FROM);
+  if (!config.LOCAL_CHANNEL_DIR) throw new Error('Invalid configuration: local mode needs LOCAL_CHANNEL_DIR');
+  return localMailOutbox(join(config.LOCAL_CHANNEL_DIR, 'mail'), config.MAIL_FROM);
 }

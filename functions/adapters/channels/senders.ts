@@ -16,13 +16,7 @@ import {
   eventBridgeForwarder,
   localBusLog,
 } from './eventbus.ts';
-import {
-  defaultSesClient,
-  localMailOutbox,
-  type MailMessage,
-  type MailSender,
-  sesMailSender,
-} from './mail.ts';
+import { type MailMessage, type MailSender, mailSenderFor } from './mail.ts';
 import { aesGcmSecretBox, fileKey, type SecretBox, secretsManagerKey } from './secret-box.ts';
 import { guardedLookup, postWebhook } from './webhook.ts';
 
@@ -49,7 +43,7 @@ export function channelAdapters(config: ChannelConfig): ChannelAdapters {
     }
     return {
       secrets: aesGcmSecretBox(fileKey(config.CHANNEL_SECRET_KEY_FILE)),
-      mail: localMailOutbox(join(directory, 'mail'), config.MAIL_FROM),
+      mail: mailSenderFor(config),
       bus: localBusLog(join(directory, 'eventbus.jsonl')),
     };
   }
@@ -60,7 +54,7 @@ export function channelAdapters(config: ChannelConfig): ChannelAdapters {
         sessionToken: config.AWS_SESSION_TOKEN,
       }),
     ),
-    mail: sesMailSender(defaultSesClient(), config.MAIL_FROM),
+    mail: mailSenderFor(config),
     bus: eventBridgeForwarder(defaultEventBridgeClient()),
   };
 }

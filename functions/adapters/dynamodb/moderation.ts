@@ -3,7 +3,6 @@ import {
   type BatchGetCommandOutput,
   type DynamoDBDocumentClient,
   GetCommand,
-  PutCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { ConflictError } from '#shared/domain/errors.ts';
 import {
@@ -14,14 +13,13 @@ import {
   ReportSchema,
 } from '#shared/domain/moderation.ts';
 import type { CommitOptions, Page, PageRequest } from '#shared/ports.ts';
-import { expiresAfter, keys } from './keys.ts';
+import { keys } from './keys.ts';
 import { queryPage } from './query.ts';
 import { commit } from './transaction.ts';
 
 const STALE = 'Someone else moderated this first; reload and try again.';
 /** BatchGetItem's limit per call. */
 const BATCH = 100;
-const PROCESSED_RETENTION_DAYS = 7;
 
 export class DynamoModeration {
   constructor(
@@ -142,27 +140,6 @@ export class DynamoModeration {
       ],
       options,
       () => new ConflictError(STALE),
-    );
-  }
-
-  /** Whether a consumer has handled this event already (see `markHandled`). */
-  async handled(consumer: string, eventId: string): Promise<boolean> {
-    const { Item } = await this.client.send(
-      new GetCommand({
-        TableName: this.tableName,
-        Key: keys.processed(consumer, eventId),
-        ConsistentRead: true,
-      }),
-    );
-    return Item !== undefined;
-  }
-
-  async markHandled(consumer: string, eventId: string): Promise<void> {
-    await this.client.send(
-      new PutCommand({
-        TableName: this.tableName,
-        Item: { ...keys.processed(consumer, eventId), ttl: expiresAfter(PROCESSED_RETENTION_DAYS) },
-      }),
     );
   }
 

@@ -1,10 +1,10 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { Counter, MonthUpdate, StoredMonth } from '#shared/domain/participation.ts';
-import { expiresAfter, keys } from './keys.ts';
+import { keys } from './keys.ts';
+import { processedItem } from './processed.ts';
 
 /** How long a consumer remembers an event it handled: longer than EventBridge retries one (24 hours). */
-const PROCESSED_RETENTION_DAYS = 7;
 
 function monthUpdate(tableName: string, municipalityId: string, update: MonthUpdate) {
   const counters = Object.entries(update.add);
@@ -56,7 +56,7 @@ export class DynamoParticipationFigures {
             {
               Put: {
                 TableName: this.tableName,
-                Item: { ...keys.processed(consumer, eventId), ttl: expiresAfter(PROCESSED_RETENTION_DAYS) },
+                Item: processedItem(consumer, eventId),
                 ConditionExpression: 'attribute_not_exists(pk)',
               },
             },
