@@ -33,13 +33,21 @@ export const routeGroups = [
   { name: 'event-docs', entry: 'functions/http/events-doc.ts', load: () => import('./events-doc.ts') },
   { name: 'meta', entry: 'functions/http/meta.ts', load: () => import('./meta.ts') },
   // A person's own account: who they are, their export, their deletion (the one function that may delete accounts).
-  { name: 'me', entry: 'functions/http/me.ts', load: () => import('./me.ts') },
+  {
+    name: 'me',
+    entry: 'functions/http/me.ts',
+    load: () => import('./me.ts'),
+    // DELETE /api/me deletes the person's account at the identity provider.
+    deletesUsers: true,
+  },
 ] as const satisfies readonly {
   name: string;
   entry: string;
   load: () => Promise<{ routes: Route[] }>;
   /** Secrets the group's function reads (the CDK stack grants exactly these). */
   secrets?: readonly ('ballotKey' | 'channelKey')[];
+  /** The group's function may delete users from the identity provider (Cognito's AdminDeleteUser). */
+  deletesUsers?: true;
 }[];
 
 export type RouteGroupName = (typeof routeGroups)[number]['name'];

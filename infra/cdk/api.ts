@@ -23,6 +23,8 @@ export interface LoadedRouteGroup {
   entry: string;
   routes: readonly { spec: Spec }[];
   secrets: readonly SecretName[];
+  /** The group's function may delete users from the user pool (it finds the pool's id in JWT_ISSUER). */
+  deletesUsers: boolean;
   /** What the group's bundle has built in at synth (the meta group: the OpenAPI document). */
   buildTime?: BuildTime;
 }
@@ -113,9 +115,7 @@ export class Api extends Construct {
         props.table,
         group.routes.some(({ spec }) => isWrite(spec.method)) ? 'readWrite' : 'read',
       );
-      // Deleting one's account (DELETE /api/me) deletes the Cognito user: only this function may. It
-      // finds the user pool's id in JWT_ISSUER, which ends in it.
-      if (group.name === 'me') identity.userPool.grant(fn, 'cognito-idp:AdminDeleteUser');
+      if (group.deletesUsers) identity.userPool.grant(fn, 'cognito-idp:AdminDeleteUser');
       this.functions.push(fn);
 
       const integration = new HttpLambdaIntegration(`${pascalCase(group.name)}Integration`, fn);

@@ -29,6 +29,7 @@ async function loadRouteGroups(): Promise<LoadedRouteGroup[]> {
       entry: group.entry,
       routes: (await group.load()).routes,
       secrets: 'secrets' in group ? group.secrets : [],
+      deletesUsers: 'deletesUsers' in group && group.deletesUsers,
       ...(group.entry === openApi.entry
         ? { buildTime: { define: openApi.define, inject: openApi.inject } }
         : {}),

@@ -148,6 +148,25 @@ describe('HTTP API', () => {
   });
 });
 
+describe('deleting accounts', () => {
+  it('lets exactly the route groups that delete users call AdminDeleteUser, on the user pool only', () => {
+    const granted = resourcesOf(template, 'AWS::IAM::Policy').filter(([, policy]) =>
+      JSON.stringify(policy.Properties.PolicyDocument).includes('cognito-idp:AdminDeleteUser'),
+    );
+    const deleting = routeGroups.filter((group) => 'deletesUsers' in group && group.deletesUsers);
+    expect(deleting.map((group) => group.name)).toEqual(['me']);
+    expect(granted.map(([id]) => id)).toEqual([expect.stringMatching(/^ApiMe\w*Policy/)]);
+    const [, policy] = granted[0] as [string, Resource];
+    const statements = (
+      policy.Properties.PolicyDocument as { Statement: { Action: unknown; Resource: unknown }[] }
+    ).Statement;
+    const statement = statements.find((candidate) =>
+      JSON.stringify(candidate.Action).includes('AdminDeleteUser'),
+    );
+    expect(JSON.stringify(statement?.Resource)).toContain('IdentityUserPool');
+  });
+});
+
 describe('the ballot key', () => {
   it('is read by the polls function alone, through the secrets extension', () => {
     const functions = resourcesOf(template, 'AWS::Lambda::Function');
